@@ -1,0 +1,40 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+struct evp_md_ctx_st;
+
+namespace rkt::util {
+
+enum class DigestAlgorithm { sha256, sha512 };
+
+/// Streaming message digest (OpenSSL EVP); hex() finishes it.
+class Digest {
+ public:
+  explicit Digest(DigestAlgorithm algorithm);
+  Digest(Digest&&) noexcept;
+  Digest& operator=(Digest&&) noexcept;
+  ~Digest();
+
+  void update(const void* data, size_t size);
+  void update(std::string_view data) { update(data.data(), data.size()); }
+  /// Lowercase hex of the digest; the object can't be updated afterwards.
+  std::string hex();
+
+ private:
+  struct CtxDeleter {
+    void operator()(evp_md_ctx_st* ctx) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, CtxDeleter> m_ctx;
+};
+
+std::string sha512_hex(std::string_view data);
+std::string sha256_hex(std::string_view data);
+/// Hex digest of a file's content.
+Result<std::string> file_digest_hex(const std::string& path, DigestAlgorithm algorithm);
+
+}  // namespace rkt::util
