@@ -66,4 +66,17 @@ std::string human_size(unsigned long long bytes) {
   return fmt::format("{:.3g} {}", value, k_units[unit]);
 }
 
+std::string human_size_iec(unsigned long long bytes) {
+  static constexpr std::array<const char*, 6> k_units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < k_units.size()) {
+    value /= 1024;
+    ++unit;
+  }
+  return value < 10 ? fmt::format("{:.1f} {}", value, k_units[unit])
+                    : fmt::format("{:.0f} {}", value, k_units[unit]);
+}
+
 }  // namespace rkt::util

@@ -14,5 +14,7 @@ bool ends_with(std::string_view text, std::string_view suffix);
 std::string to_lower(std::string_view text);
 /// "2.65 MB", "473 B": sizes as rkt prints them (decimal units).
 std::string human_size(unsigned long long bytes);
+/// "79 MiB", "2.7 KiB", "471 B": binary units, as rkt image list prints sizes.
+std::string human_size_iec(unsigned long long bytes);
 
 }  // namespace rkt::util
