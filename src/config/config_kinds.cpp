@@ -103,12 +103,12 @@ Result<void> claim_setting(std::string& owner, const std::string& file, std::str
 }
 
 Result<void> check_absolute(const std::string& path, const std::string& file, const char* key) {
-  if (path.empty() || path[0] == '/') return {};
+  if (path.empty() || path.starts_with('/')) return {};
   return invalid(file, "{} must be an absolute path, got \"{}\"", key, path);
 }
 
 Result<void> check_stage1_location(const std::string& location, const std::string& file) {
-  if (location.empty() || location[0] == '/') return {};
+  if (location.empty() || location.starts_with('/')) return {};
   size_t colon = location.find("://");
   if (colon == std::string::npos) {
     return invalid(file, "stage1 location \"{}\" is neither an absolute path nor a URL", location);

@@ -108,6 +108,7 @@ std::string format_relative(Clock::time_point time, Clock::time_point now) {
   auto plural = [](long long n, const char* unit) {
     return fmt::format("{} {}{} ago", n, unit, n == 1 ? "" : "s");
   };
+  if (seconds < 1) return "now";
   if (seconds < 60) return plural(seconds, "second");
   if (seconds < 3600) return plural(seconds / 60, "minute");
   if (seconds < 86400) return plural(seconds / 3600, "hour");

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "cli/global_options.hpp"
+#include "config/config.hpp"
+#include "store/image_store.hpp"
+#include "trust/keystore.hpp"
+#include "util/result.hpp"
+
+namespace rkt::cli {
+
+/// What commands share: the global options and, opened on first use, config, store and keystore.
+class Context {
+ public:
+  explicit Context(GlobalOptions& globals) : m_globals(globals) {}
+
+  const GlobalOptions& globals() const { return m_globals; }
+  const config::InsecureOptions& insecure() const { return m_globals.insecure; }
+  Result<const config::Config*> config();
+  /// --dir, else paths.d `data`, else /var/lib/rkt.
+  Result<std::filesystem::path> data_dir();
+  Result<store::ImageStore*> store();
+  trust::Keystore keystore() const;
+
+ private:
+  GlobalOptions& m_globals;
+  std::optional<config::Config> m_config;
+  std::unique_ptr<store::ImageStore> m_store;
+};
+
+/// Fails with a one-line error unless running as root, for commands that need it.
+Result<void> require_root(std::string_view command);
+
+}  // namespace rkt::cli

@@ -1,0 +1,144 @@
+#include "store/blob_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <system_error>
+
+namespace rkt::store {
+
+namespace {
+
+constexpr size_t k_chunk_size = 1 << 20;
+constexpr size_t k_chunk_count = 8;
+/// Start writeback every this many bytes so the final fsync has little left to do.
+constexpr uint64_t k_writeback_chunk = 32ull << 20;
+
+}  // namespace
+
+BlobWriter::BlobWriter(int fd, std::string_view source)
+    : m_fd(fd), m_source(source), m_digest(util::DigestAlgorithm::sha512) {
+  for (size_t i = 0; i < k_chunk_count; ++i) {
+    auto chunk = std::make_unique<Chunk>();
+    chunk->bytes.resize(k_chunk_size);
+    m_free.push_back(std::move(chunk));
+  }
+  try {
+    m_worker = std::thread([this] { run_worker(); });
+  } catch (const std::system_error&) {
+    m_inline = true;  // no thread available: same work, just not overlapped
+  }
+}
+
+BlobWriter::~BlobWriter() {
+  stop_worker();
+}
+
+void BlobWriter::stop_worker() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_closing = true;
+  }
+  m_work_ready.notify_all();
+  if (m_worker.joinable()) m_worker.join();
+}
+
+std::unique_ptr<BlobWriter::Chunk> BlobWriter::take_free_chunk() {
+  std::unique_lock lock(m_mutex);
+  m_chunk_free.wait(lock, [&] { return !m_free.empty() || m_error; });
+  if (m_error) return nullptr;
+  auto chunk = std::move(m_free.back());
+  m_free.pop_back();
+  chunk->used = 0;
+  return chunk;
+}
+
+void BlobWriter::submit(std::unique_ptr<Chunk> chunk) {
+  if (m_inline) {
+    auto r = process(*chunk);
+    std::lock_guard lock(m_mutex);
+    if (!r && !m_error) m_error = std::move(r).error();
+    m_free.push_back(std::move(chunk));
+    return;
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_full.push_back(std::move(chunk));
+  }
+  m_work_ready.notify_one();
+}
+
+Result<void> BlobWriter::write(const void* data, size_t size) {
+  m_total += size;
+  const char* bytes = static_cast<const char*>(data);
+  while (size > 0) {
+    if (!m_current) m_current = take_free_chunk();
+    if (!m_current) break;  // the worker failed; report below
+    size_t n = std::min(size, m_current->bytes.size() - m_current->used);
+    std::copy_n(bytes, n, m_current->bytes.data() + m_current->used);
+    m_current->used += n;
+    bytes += n;
+    size -= n;
+    if (m_current->used == m_current->bytes.size()) submit(std::move(m_current));
+  }
+  std::lock_guard lock(m_mutex);
+  if (m_error) return *m_error;
+  return {};
+}
+
+Result<BlobDigest> BlobWriter::finish() {
+  if (m_current && m_current->used > 0) submit(std::move(m_current));
+  stop_worker();
+  if (m_error) return *m_error;
+  return BlobDigest{m_digest.hex(), m_total};
+}
+
+void BlobWriter::run_worker() {
+  while (true) {
+    std::unique_ptr<Chunk> chunk;
+    {
+      std::unique_lock lock(m_mutex);
+      m_work_ready.wait(lock, [&] { return !m_full.empty() || m_closing; });
+      if (m_full.empty()) return;  // closing and nothing left
+      chunk = std::move(m_full.front());
+      m_full.pop_front();
+    }
+    bool failed = false;
+    {
+      std::lock_guard lock(m_mutex);
+      failed = m_error.has_value() || m_abandoned;
+    }
+    auto r = failed ? Result<void>() : process(*chunk);
+    {
+      std::lock_guard lock(m_mutex);
+      if (!r && !m_error) m_error = std::move(r).error();
+      m_free.push_back(std::move(chunk));
+    }
+    m_chunk_free.notify_one();
+  }
+}
+
+Result<void> BlobWriter::process(const Chunk& chunk) {
+  m_digest.update(chunk.bytes.data(), chunk.used);
+  const char* data = chunk.bytes.data();
+  size_t size = chunk.used;
+  while (size > 0) {
+    ssize_t n = ::write(m_fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::from_errno(errno, "writing the image blob of {}", m_source);
+    data += n;
+    size -= static_cast<size_t>(n);
+    m_written += static_cast<uint64_t>(n);
+  }
+  if (m_written - m_synced >= k_writeback_chunk) {
+    // Best effort (not every filesystem supports it); the fsync before the rename is what
+    // makes the blob durable.
+    ::sync_file_range(m_fd, static_cast<off64_t>(m_synced),
+                      static_cast<off64_t>(m_written - m_synced), SYNC_FILE_RANGE_WRITE);
+    m_synced = m_written;
+  }
+  return {};
+}
+
+}  // namespace rkt::store

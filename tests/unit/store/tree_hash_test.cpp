@@ -1,0 +1,195 @@
+#include "store/tree_hash.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "store/tar_extract.hpp"
+#include "support/aci_builder.hpp"
+#include "support/temp_dir.hpp"
+#include "util/digest.hpp"
+#include "util/file.hpp"
+
+namespace rkt::store {
+namespace {
+
+namespace fs = std::filesystem;
+using test::AciBuilder;
+
+std::string random_bytes(size_t size, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::string out(size, '\0');
+  for (char& c : out) c = static_cast<char>(gen());
+  return out;
+}
+
+/// An image with most kinds of entries: odd modes, links, a large file, an empty one, a
+/// directory only implied by its contents, and names that sort around '/'.
+AciBuilder varied_image() {
+  AciBuilder b;
+  b.manifest(test::image_manifest_json("example.com/varied"));
+  b.dir("rootfs", 0755);
+  b.dir("rootfs/bin");
+  b.file("rootfs/bin/tool", random_bytes(3 * 1024 * 1024 + 17, 1), 04755);
+  b.file("rootfs/bin/empty", "", 0600);
+  b.hardlink("rootfs/bin/tool-link", "rootfs/bin/tool");
+  b.symlink("rootfs/bin/sh", "/bin/tool");
+  b.dir("rootfs/tmp", 01777);
+  b.dir("rootfs/locked", 0750);
+  b.file("rootfs/locked/secret", "s", 0400);
+  b.file("rootfs/implied/dir/file", "inside a directory without an entry");
+  b.file("rootfs/a-b", "dash");
+  b.dir("rootfs/a");
+  b.file("rootfs/a/b", "slash");
+  b.entry({.path = "rootfs/fifo", .type = test::TarEntry::Type::fifo, .mode = 0644});
+  return b;
+}
+
+class TreeHashTest : public ::testing::Test {
+ protected:
+  /// Extracts `builder`'s tar into a fresh rootfs, hashing on the way; returns that hash.
+  std::string extract(const AciBuilder& builder) {
+    fs::path tar = m_dir.path() / "image.aci";
+    builder.write(tar);
+    EXPECT_TRUE(util::make_dirs(rootfs()));
+    TreeHashBuilder hash;
+    ExtractOptions options;
+    options.rootfs_dir = rootfs();
+    options.hash = &hash;
+    auto r = extract_aci(tar, options);
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    EXPECT_TRUE(record_directories(hash, rootfs()));
+    return hash.hash();
+  }
+  std::string walk() {
+    auto hash = compute_tree_hash(rootfs());
+    EXPECT_TRUE(hash) << (hash ? "" : hash.error().message);
+    return hash ? *hash : std::string();
+  }
+  fs::path rootfs() const { return m_dir.path() / "rootfs"; }
+
+  util::TempDir m_dir = test::make_temp_dir();
+};
+
+TEST_F(TreeHashTest, HashDuringExtractionEqualsHashOfTheWalk) {
+  std::string during = extract(varied_image());
+  EXPECT_TRUE(during.starts_with("sha512-"));
+  EXPECT_EQ(during, walk());
+}
+
+TEST_F(TreeHashTest, RecordsEveryEntryWithItsMetadata) {
+  extract(varied_image());
+  TreeHashBuilder scanned;
+  ASSERT_TRUE(scan_tree(rootfs(), scanned));
+  const TreeEntry* tool = scanned.find("bin/tool");
+  ASSERT_NE(tool, nullptr);
+  EXPECT_EQ(tool->type, 'f');
+  const TreeEntry* link = scanned.find("bin/tool-link");
+  ASSERT_NE(link, nullptr);
+  EXPECT_EQ(link->detail, tool->detail);
+  EXPECT_EQ(scanned.find("bin/sh")->detail, "/bin/tool");
+  EXPECT_EQ(scanned.find("tmp")->mode, 01777u);
+  EXPECT_EQ(scanned.find("implied/dir")->type, 'd');
+  EXPECT_EQ(scanned.find("fifo")->type, 'p');
+  if (::geteuid() == 0) {
+    EXPECT_EQ(tool->mode, 04755u);
+  }
+}
+
+TEST_F(TreeHashTest, TimesDoNotMatter) {
+  std::string before = extract(varied_image());
+  fs::last_write_time(rootfs() / "a-b", fs::file_time_type::clock::now());
+  fs::last_write_time(rootfs() / "bin", fs::file_time_type::clock::now());
+  EXPECT_EQ(walk(), before);
+}
+
+TEST_F(TreeHashTest, ContentModeAndLinkTargetMatter) {
+  std::string before = extract(varied_image());
+  ASSERT_TRUE(util::write_file_atomic(rootfs() / "a/b", "other", 0644));
+  std::string after_content = walk();
+  EXPECT_NE(after_content, before);
+  ASSERT_EQ(::chmod((rootfs() / "a/b").c_str(), 0600), 0);
+  std::string after_mode = walk();
+  EXPECT_NE(after_mode, after_content);
+  fs::remove(rootfs() / "bin/sh");
+  fs::create_symlink("/bin/other", rootfs() / "bin/sh");
+  EXPECT_NE(walk(), after_mode);
+}
+
+TEST_F(TreeHashTest, NamesAreNotConfusedWithContent) {
+  TreeHashBuilder one;
+  one.set("a", TreeEntry{'f', 0644, 0, 0, "x"});
+  TreeHashBuilder two;
+  two.set("a", TreeEntry{'f', 0644, 0, 0, ""});
+  two.set("x", TreeEntry{'f', 0644, 0, 0, ""});
+  EXPECT_NE(one.hash(), two.hash());
+}
+
+TEST_F(TreeHashTest, FirstDifferenceNamesChangedMissingAndUnexpectedPaths) {
+  TreeHashBuilder base;
+  base.set("a", TreeEntry{'f', 0644, 0, 0, "1"});
+  base.set("b\nline", TreeEntry{'l', 0777, 0, 0, "target\nwith newline"});
+  base.set("c", TreeEntry{'d', 0755, 0, 0, {}});
+  EXPECT_EQ(first_difference(base.records(), base.records()), "");
+  TreeHashBuilder changed = base;
+  changed.set("c", TreeEntry{'d', 0700, 0, 0, {}});
+  EXPECT_EQ(first_difference(base.records(), changed.records()), "c");
+  TreeHashBuilder missing = base;
+  missing.erase_subtree("b\nline");
+  EXPECT_EQ(first_difference(base.records(), missing.records()), "b\nline");
+  TreeHashBuilder extra = base;
+  extra.set("a0", TreeEntry{'f', 0644, 0, 0, "2"});
+  EXPECT_EQ(first_difference(base.records(), extra.records()), "a0");
+}
+
+TEST_F(TreeHashTest, EraseSubtreeKeepsSiblingsThatSortAlike) {
+  TreeHashBuilder hash;
+  for (const char* path : {"a", "a/b", "a/b/c", "a-b", "a0", "ab"}) {
+    hash.set(path, TreeEntry{'d', 0755, 0, 0, {}});
+  }
+  hash.erase_subtree("a");
+  std::vector<std::string> left;
+  for (const auto& [path, entry] : hash.entries()) left.push_back(path);
+  EXPECT_EQ(left, (std::vector<std::string>{"a-b", "a0", "ab"}));
+}
+
+TEST(TreeHashContentHasher, DigestsMatchOneShotSha512AcrossBatchBoundaries) {
+  ContentHasher hasher;
+  std::vector<std::string> expected;
+  for (unsigned i = 0; i < 40; ++i) {
+    // Sizes from empty to several batches, fed in uneven pieces, some with holes.
+    std::string content = random_bytes(i % 5 == 0 ? 0 : (size_t{1} << (i % 23)) + i, i);
+    size_t hole = i % 3 == 0 ? 70000 : 0;
+    EXPECT_EQ(hasher.begin_file(), i);
+    hasher.add_zeros(hole);
+    for (size_t pos = 0; pos < content.size(); pos += 300001) {
+      hasher.add(content.data() + pos, std::min<size_t>(300001, content.size() - pos));
+    }
+    hasher.end_file();
+    expected.push_back(util::sha512_hex(std::string(hole, '\0') + content));
+  }
+  EXPECT_EQ(hasher.finish(), expected);
+}
+
+TEST(TreeHashPathFilter, WhitelistKeepsListedPathsAndDirectoriesOnTheWay) {
+  PathFilter filter;
+  EXPECT_TRUE(filter.keep("anything", false));
+  filter.add_whitelist({"/etc/keep", "/usr/lib/"});
+  EXPECT_TRUE(filter.keep(".", true));
+  EXPECT_TRUE(filter.keep("etc", true));
+  EXPECT_FALSE(filter.keep("etc", false));
+  EXPECT_TRUE(filter.keep("etc/keep", false));
+  EXPECT_FALSE(filter.keep("etc/other", false));
+  EXPECT_TRUE(filter.keep("usr/lib", true));
+  EXPECT_FALSE(filter.keep("usr/lib/x", false));
+  filter.add_whitelist({"/usr/lib"});
+  EXPECT_FALSE(filter.keep("etc/keep", false));  // every whitelist must allow it
+  EXPECT_TRUE(filter.keep("usr/lib", true));
+}
+
+}  // namespace
+}  // namespace rkt::store
