@@ -37,7 +37,7 @@ Result<int> run_image_rm(Context& context, const ImageRemovalOptions& options) {
       failed = true;
       continue;
     }
-    log::info("successfully removed aci for image ID: \"{}\"", image->key);
+    log::info("successfully removed aci for image: \"{}\"", image->key);
     ++removed;
   }
   if (removed) log::info("{} image(s) successfully removed", removed);
@@ -58,7 +58,7 @@ Result<int> run_image_gc(Context& context, const ImageRemovalOptions& options) {
   }
   RKT_TRY_ASSIGN(auto removed, store::gc_images(*store, grace, in_use.image_keys));
   for (const auto& image : removed) {
-    log::info("successfully removed aci for image ID: \"{}\"", image.key);
+    log::info("successfully removed aci for image: \"{}\"", image.key);
   }
   if (!removed.empty()) log::info("{} image(s) successfully removed", removed.size());
   return k_exit_success;

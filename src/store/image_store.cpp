@@ -93,8 +93,11 @@ Result<ImageStore> ImageStore::open(const fs::path& data_dir) {
   if (!index) {
     return std::move(index).error().wrap("opening the image store in `{}`", data_dir.string());
   }
-  return ImageStore(std::move(paths), group,
-                    std::make_unique<StoreIndex>(std::move(index).value()));
+  ImageStore store(std::move(paths), group, std::make_unique<StoreIndex>(std::move(index).value()));
+  // Whatever a killed import left (a blob renamed into place before its row was committed) is
+  // cleaned up by the next command of any kind that may write the store, not only the next write.
+  if (::access(store.m_paths.blob_sha512.c_str(), W_OK) == 0) log::warn_and_drop(store.recover());
+  return store;
 }
 
 Result<ImageInfo> ImageStore::import_aci(const fs::path& aci_file, const ImportOptions& options) {

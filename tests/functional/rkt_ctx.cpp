@@ -1,0 +1,232 @@
+#include "rkt_ctx.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+namespace rkt::functional {
+
+namespace {
+
+std::optional<gid_t> lookup_group(const char* name) {
+  if (const group* g = ::getgrnam(name)) return g->gr_gid;
+  return std::nullopt;
+}
+
+bool user_in_group(const passwd& user, gid_t group) {
+  int count = 64;
+  std::vector<gid_t> groups(static_cast<size_t>(count));
+  if (::getgrouplist(user.pw_name, user.pw_gid, groups.data(), &count) < 0) return false;
+  groups.resize(static_cast<size_t>(count));
+  return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+/// Runs an account tool; parallel test processes may race us to it, so a failure is only fatal
+/// if the account still isn't what we need afterwards (the caller re-checks).
+void run_account_tool(const std::vector<std::string>& argv) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (run_process(argv).exit_code == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+void make_dir(const fs::path& path, fs::perms perms) {
+  fs::create_directories(path);
+  fs::permissions(path, perms);
+}
+
+}  // namespace
+
+fs::path rkt_binary() {
+  if (const char* override_path = std::getenv("RKT_TEST_BINARY"); override_path && *override_path) {
+    return override_path;
+  }
+  return RKT_BINARY;
+}
+
+fs::path source_dir() {
+  return RKT_SOURCE_DIR;
+}
+
+Credentials rkt_group_user() {
+  if (::geteuid() != 0) throw std::runtime_error("creating the test user needs root");
+  if (!lookup_group("rkt")) run_account_tool({"groupadd", "--system", "rkt"});
+  std::optional<gid_t> rkt_gid = lookup_group("rkt");
+  if (!rkt_gid) throw std::runtime_error("cannot create group rkt");
+
+  if (!::getpwnam(k_test_user)) {
+    run_account_tool({"useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+                      "--shell", "/usr/sbin/nologin", "--groups", "rkt", k_test_user});
+  }
+  const passwd* user = ::getpwnam(k_test_user);
+  if (!user) throw std::runtime_error(std::string("cannot create user ") + k_test_user);
+  if (!user_in_group(*user, *rkt_gid)) {
+    run_account_tool({"usermod", "--append", "--groups", "rkt", k_test_user});
+    user = ::getpwnam(k_test_user);
+    if (!user || !user_in_group(*user, *rkt_gid)) {
+      throw std::runtime_error(std::string("cannot add ") + k_test_user + " to group rkt");
+    }
+  }
+  return Credentials{user->pw_uid, user->pw_gid, {*rkt_gid}, "/"};
+}
+
+RktCtx::RktCtx() {
+  std::string tmpl = "/tmp/rkt-ft-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  m_root = tmpl;
+  constexpr auto open = static_cast<fs::perms>(0755);
+  fs::permissions(m_root, open);
+  for (const auto& dir : {local_config(), system_config(), user_config(), scratch()}) {
+    make_dir(dir, open);
+  }
+}
+
+RktCtx::~RktCtx() {
+  reap_orphans();
+  if (const char* keep = std::getenv("RKT_TEST_KEEP"); keep && *keep) {
+    std::fprintf(stderr, "RKT_TEST_KEEP: leaving %s\n", m_root.c_str());
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(m_root, ignored);
+}
+
+fs::path RktCtx::scratch_path(std::string_view stem) {
+  return scratch() / (std::to_string(++m_counter) + "-" + std::string(stem));
+}
+
+std::vector<std::string> RktCtx::global_flags() const {
+  return {"--dir=" + data_dir().string(), "--local-config=" + local_config().string(),
+          "--system-config=" + system_config().string(), "--user-config=" + user_config().string()};
+}
+
+std::vector<std::string> RktCtx::command(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {rkt_binary().string()};
+  auto flags = global_flags();
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+ProcResult RktCtx::run(const std::vector<std::string>& args, ProcOptions options) const {
+  return run_process(command(args), options);
+}
+
+ProcResult RktCtx::run_as_rkt_user(const std::vector<std::string>& args,
+                                   ProcOptions options) const {
+  options.as_user = rkt_group_user();
+  options.extra_env.push_back("HOME=/");
+  options.extra_env.push_back(std::string("USER=") + k_test_user);
+  return run(args, options);
+}
+
+Child RktCtx::spawn(const std::vector<std::string>& args, ProcOptions options) const {
+  return Child::spawn(command(args), options);
+}
+
+void RktCtx::trust_prefix(std::string_view prefix, const GpgKey& key) const {
+  ProcResult r = run({"trust", "--prefix=" + std::string(prefix), "--skip-fingerprint-review",
+                      key.public_key().string()});
+  if (r.exit_code != 0) throw std::runtime_error("rkt trust failed:\n" + dump(r));
+}
+
+std::string RktCtx::fetch_insecure(const fs::path& aci) const {
+  ProcResult r = run({"--insecure-options=image", "fetch", aci.string()});
+  if (r.exit_code != 0) throw std::runtime_error("rkt fetch failed:\n" + dump(r));
+  return last_line(r.out);
+}
+
+std::vector<fs::path> RktCtx::blob_files() const {
+  std::vector<fs::path> files;
+  fs::path blobs = data_dir() / "cas" / "blob";
+  std::error_code ec;
+  if (!fs::exists(blobs, ec)) return files;
+  for (const auto& entry : fs::recursive_directory_iterator(blobs, ec)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<fs::path> RktCtx::tree_dirs() const {
+  std::vector<fs::path> dirs;
+  fs::path trees = data_dir() / "cas" / "tree";
+  std::error_code ec;
+  if (!fs::exists(trees, ec)) return dirs;
+  for (const auto& entry : fs::directory_iterator(trees, ec)) dirs.push_back(entry.path());
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
+fs::path RktCtx::blob_path(const BuiltAci& image) const {
+  std::string key = image.key();
+  return data_dir() / "cas" / "blob" / "sha512" / key.substr(7, 2) / key;
+}
+
+std::vector<std::string> RktCtx::listed_ids() const {
+  ProcResult r = run({"image", "list", "--no-legend", "--full", "--fields=id"});
+  EXPECT_TRUE(Succeeded(r));
+  std::vector<std::string> ids;
+  for (auto& line : lines(r.out)) {
+    auto end = line.find_last_not_of(" \t");
+    ids.push_back(line.substr(0, end + 1));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> lines(std::string_view text) {
+  std::vector<std::string> result;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) result.emplace_back(line);
+    start = end + 1;
+  }
+  return result;
+}
+
+std::string last_line(std::string_view text) {
+  auto all = lines(text);
+  return all.empty() ? std::string() : all.back();
+}
+
+bool is_lower_hex(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+std::string dump(const ProcResult& result) {
+  return "exit code: " + std::to_string(result.exit_code) +
+         (result.timed_out ? " (timed out)" : "") + "\n--- stdout ---\n" + result.out +
+         "--- stderr ---\n" + result.err + "---";
+}
+
+::testing::AssertionResult IsRktError(const ProcResult& result) {
+  if (result.exit_code != k_rkt_error) {
+    return ::testing::AssertionFailure() << "expected exit code 254\n" << dump(result);
+  }
+  if (last_line(result.err).rfind("rkt: ", 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "expected the error on stderr as a line starting with \"rkt: \"\n"
+           << dump(result);
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult Succeeded(const ProcResult& result) {
+  if (result.exit_code == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected exit code 0\n" << dump(result);
+}
+
+}  // namespace rkt::functional

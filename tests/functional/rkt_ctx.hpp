@@ -1,0 +1,100 @@
+#pragma once
+
+// The functional-test fixture, after rkt's RktRunCtx: a private data dir and config dirs per test,
+// and a runner for the real rkt binary with the global flags pointing at them.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aci_builder.hpp"
+#include "gpg_key.hpp"
+#include "process.hpp"
+
+namespace rkt::functional {
+
+namespace fs = std::filesystem;
+
+/// rkt's exit code for its own errors.
+inline constexpr int k_rkt_error = 254;
+
+/// The rkt under test: $RKT_TEST_BINARY if set, else the one CMake built.
+fs::path rkt_binary();
+fs::path source_dir();
+
+/// Name of the unprivileged test user, a member of group `rkt`.
+inline constexpr const char* k_test_user = "rkt-test-user";
+/// Creates group `rkt` and the test user if missing (needs root) and returns its credentials.
+Credentials rkt_group_user();
+
+class RktCtx {
+ public:
+  /// Makes a fresh temporary root (0755, so the test user can reach it) with empty config dirs;
+  /// the data dir itself is left for rkt to create.
+  RktCtx();
+  RktCtx(const RktCtx&) = delete;
+  RktCtx& operator=(const RktCtx&) = delete;
+  /// Removes everything (kept when $RKT_TEST_KEEP is set, for debugging).
+  ~RktCtx();
+
+  const fs::path& root() const { return m_root; }
+  fs::path data_dir() const { return m_root / "data"; }
+  fs::path local_config() const { return m_root / "local-config"; }
+  fs::path system_config() const { return m_root / "system-config"; }
+  fs::path user_config() const { return m_root / "user-config"; }
+  /// A directory for the test's own files (images, signatures, outputs), world-readable.
+  fs::path scratch() const { return m_root / "scratch"; }
+  /// A new, not yet existing path under scratch(), unique in this context.
+  fs::path scratch_path(std::string_view stem);
+
+  std::vector<std::string> global_flags() const;
+  /// rkt + global flags + args.
+  std::vector<std::string> command(const std::vector<std::string>& args) const;
+  ProcResult run(const std::vector<std::string>& args, ProcOptions options = {}) const;
+  /// Runs as the unprivileged member of group rkt.
+  ProcResult run_as_rkt_user(const std::vector<std::string>& args, ProcOptions options = {}) const;
+  Child spawn(const std::vector<std::string>& args, ProcOptions options = {}) const;
+
+  /// `rkt trust --prefix=P --skip-fingerprint-review KEY`, expected to succeed.
+  void trust_prefix(std::string_view prefix, const GpgKey& key) const;
+  /// `rkt --insecure-options=image fetch FILE`, expected to succeed; returns stdout's last line.
+  std::string fetch_insecure(const fs::path& aci) const;
+
+  /// Regular files under cas/blob (the stored ACIs).
+  std::vector<fs::path> blob_files() const;
+  /// Entries directly under cas/tree (rendered images).
+  std::vector<fs::path> tree_dirs() const;
+  /// Where the store keeps the blob of an image (D/cas/blob/sha512/<2hex>/sha512-<64hex>).
+  fs::path blob_path(const BuiltAci& image) const;
+  /// Full IDs the store lists (`image list --no-legend --full --fields=id`); expects success.
+  std::vector<std::string> listed_ids() const;
+
+ private:
+  fs::path m_root;
+  int m_counter = 0;
+};
+
+/// Base fixture: one RktCtx per test.
+class RktTest : public ::testing::Test {
+ protected:
+  RktCtx ctx;
+};
+
+/// Non-empty lines of `text`.
+std::vector<std::string> lines(std::string_view text);
+/// Last non-empty line ("" if none).
+std::string last_line(std::string_view text);
+bool is_lower_hex(std::string_view text);
+bool contains(std::string_view haystack, std::string_view needle);
+
+/// A gtest assertion message with the command's whole output, for failure diagnostics.
+std::string dump(const ProcResult& result);
+
+/// rkt's error convention: exit 254 and the error as a line starting "rkt: " on stderr.
+::testing::AssertionResult IsRktError(const ProcResult& result);
+::testing::AssertionResult Succeeded(const ProcResult& result);
+
+}  // namespace rkt::functional
