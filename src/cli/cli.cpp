@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/app_args.hpp"
 #include "cli/command_table.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
@@ -21,6 +22,9 @@ void add_all_commands(CommandTable& table, Context& context) {
   add_fetch_command(table, context);
   add_trust_command(table, context);
   add_image_commands(table, context);
+  add_run_commands(table, context);
+  add_pod_query_commands(table, context);
+  add_pod_management_commands(table, context);
 }
 
 int report_parse_error(CLI::App& app, const CLI::ParseError& error) {
@@ -42,8 +46,17 @@ int run(int argc, char** argv) {
   CommandTable table(app);
   add_all_commands(table, context);
 
+  auto split = split_app_arguments(app, std::vector<std::string>(argv, argv + argc),
+                                   {"run", "prepare"});
+  if (!split) {
+    log::write_line(split.error().message);
+    return k_exit_failure;
+  }
+  // CLI11 takes the arguments in reverse order, without the program name.
+  std::vector<std::string> cli_args(split->cli_args.rbegin(), split->cli_args.rend() - 1);
+  context.set_app_arguments(std::move(split).value());
   try {
-    app.parse(argc, argv);
+    app.parse(std::move(cli_args));
   } catch (const CLI::ParseError& error) {
     return report_parse_error(app, error);
   }

@@ -12,5 +12,8 @@ void add_completion_command(CommandTable& table, Context& context);
 void add_fetch_command(CommandTable& table, Context& context);
 void add_trust_command(CommandTable& table, Context& context);
 void add_image_commands(CommandTable& table, Context& context);
+void add_run_commands(CommandTable& table, Context& context);
+void add_pod_query_commands(CommandTable& table, Context& context);
+void add_pod_management_commands(CommandTable& table, Context& context);
 
 }  // namespace rkt::cli

@@ -35,6 +35,16 @@ trust::Keystore Context::keystore() const {
                             std::filesystem::path(m_globals.local_config) / "trustedkeys"});
 }
 
+Result<pod::PodsDir> Context::pods_dir() {
+  RKT_TRY_ASSIGN(auto dir, data_dir());
+  return pod::PodsDir(dir);
+}
+
+Result<image::Fetcher> Context::fetcher(image::PullPolicy policy) {
+  RKT_TRY_ASSIGN(store::ImageStore * opened, store());
+  return image::Fetcher(*opened, keystore(), insecure(), policy);
+}
+
 Result<void> require_root(std::string_view command) {
   if (::geteuid() != 0) {
     return Error::make(ErrorKind::permission, "{} must be run as root", command);

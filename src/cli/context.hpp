@@ -5,8 +5,11 @@
 #include <optional>
 #include <string_view>
 
+#include "cli/app_args.hpp"
 #include "cli/global_options.hpp"
 #include "config/config.hpp"
+#include "image/fetcher.hpp"
+#include "pod/pod_paths.hpp"
 #include "store/image_store.hpp"
 #include "trust/keystore.hpp"
 #include "util/result.hpp"
@@ -25,11 +28,20 @@ class Context {
   Result<std::filesystem::path> data_dir();
   Result<store::ImageStore*> store();
   trust::Keystore keystore() const;
+  /// The pods directory of the data dir.
+  Result<pod::PodsDir> pods_dir();
+  /// A fetcher over the store with the global insecure options.
+  Result<image::Fetcher> fetcher(image::PullPolicy policy);
+
+  /// The images and per-app flags of `run`/`prepare`, split off argv before CLI11 parsed it.
+  const SplitArguments& app_arguments() const { return m_app_arguments; }
+  void set_app_arguments(SplitArguments split) { m_app_arguments = std::move(split); }
 
  private:
   GlobalOptions& m_globals;
   std::optional<config::Config> m_config;
   std::unique_ptr<store::ImageStore> m_store;
+  SplitArguments m_app_arguments;
 };
 
 /// Fails with a one-line error unless running as root, for commands that need it.

@@ -1,0 +1,266 @@
+// rkt's stage0 "prepare": from a command line (or a --pod-manifest) to a pod directory the
+// stage1 can run. Everything that can be checked is checked before the pod directory exists.
+#include "pod/prepare.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
+
+#include "appc/labels.hpp"
+#include "appc/manifest.hpp"
+#include "image/render.hpp"
+#include "pod/env.hpp"
+#include "pod/pod_entrypoint.hpp"
+#include "pod/pod_lock.hpp"
+#include "pod/pod_manifest_builder.hpp"
+#include "pod/pod_transition.hpp"
+#include "pod/tree_copy.hpp"
+#include "pod/uuid.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace rkt::pod {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Modes of what prepare creates (rkt's DefaultRegularDirPerm / DefaultRegularFilePerm).
+constexpr mode_t k_dir_mode = 0750;
+constexpr mode_t k_file_mode = 0644;
+
+/// Everything about the pod decided before anything is written.
+struct PodPlan {
+  appc::PodManifest manifest;
+  std::vector<store::ImageInfo> app_images;  // in manifest order
+  std::vector<std::string> env_files;        // in manifest order
+  store::ImageInfo stage1;
+  bool overlay = true;
+};
+
+/// Tree store IDs of the rendered images.
+struct PodTrees {
+  std::vector<std::string> apps;  // in manifest order
+  std::string stage1;
+};
+
+/// A pod directory in prepare/, locked exclusively.
+struct PodDir {
+  std::string uuid;
+  PodPaths paths;
+  util::LockFile lock;
+};
+
+Result<void> check_stage1(const store::ImageInfo& stage1) {
+  if (stage1.key.empty()) {
+    return Error::make(ErrorKind::invalid_argument, "no stage1 image selected");
+  }
+  if (!appc::find_annotation(stage1.manifest.annotations, k_stage1_run_annotation)) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "image {} is not a stage1 image: it has no {} annotation",
+                       stage1.manifest.name, k_stage1_run_annotation);
+  }
+  return {};
+}
+
+bool use_overlay(const PodRequest& request) {
+  if (request.no_overlay) return false;
+  if (overlay_supported()) return true;
+  log::warn("disabling overlay support: the kernel has no overlay filesystem");
+  return false;
+}
+
+Result<PodPlan> plan_pod(store::ImageStore& store, const PodRequest& request) {
+  PodPlan plan;
+  if (request.pod_manifest) {
+    RKT_TRY_ASSIGN(auto resolved, resolve_pod_manifest(store, *request.pod_manifest));
+    plan.manifest = std::move(resolved.manifest);
+    plan.app_images = std::move(resolved.images);
+  } else {
+    EnvPairs parent = request.inherit_env ? current_environ() : EnvPairs{};
+    RKT_TRY_ASSIGN(plan.manifest, build_pod_manifest(request, parent));
+    for (const auto& app : request.apps) plan.app_images.push_back(app.image);
+  }
+  for (const auto& app : plan.manifest.apps) {
+    auto env = final_environment(
+        app.app ? app.app->environment : std::vector<appc::EnvironmentVariable>{}, app.name);
+    auto text = format_env_file(env);
+    if (!text) return std::move(text).error().wrap("app \"{}\"", app.name);
+    plan.env_files.push_back(std::move(*text));
+  }
+  plan.stage1 = request.stage1.image;
+  RKT_TRY(check_stage1(plan.stage1));
+  plan.overlay = use_overlay(request);
+  return plan;
+}
+
+/// The image's tree, rendered unless it already is; the caller holds the prepare lock, so image
+/// gc can't remove a tree between this check and the pod recording its ID.
+Result<std::string> render_tree(store::ImageStore& store, const store::ImageInfo& image) {
+  RKT_TRY_ASSIGN(auto flattened, image::flatten_image(store, image));
+  std::string id = store::tree_id(flattened);
+  if (!image::tree_store_of(store).is_rendered(id)) RKT_TRY(image::render_image(store, image));
+  log::warn_and_drop(store.touch_last_used(image.key));
+  return id;
+}
+
+Result<PodTrees> render_trees(store::ImageStore& store, const PodPlan& plan) {
+  PodTrees trees;
+  for (const auto& image : plan.app_images) {
+    auto id = render_tree(store, image);
+    if (!id) return std::move(id).error().wrap("rendering image {}", image.manifest.name);
+    trees.apps.push_back(std::move(*id));
+  }
+  auto id = render_tree(store, plan.stage1);
+  if (!id)
+    return std::move(id).error().wrap("rendering stage1 image {}", plan.stage1.manifest.name);
+  trees.stage1 = std::move(*id);
+  return trees;
+}
+
+/// embryo/<uuid>, locked, then moved to prepare/ with the lock (it follows the directory).
+Result<PodDir> create_pod_dir(const PodsDir& pods) {
+  RKT_TRY(util::make_dirs(pods.state_dir(StateDir::embryo), k_dir_mode));
+  RKT_TRY_ASSIGN(std::string uuid, new_uuid());
+  fs::path embryo = pods.pod_dir(StateDir::embryo, uuid);
+  if (::mkdir(embryo.c_str(), k_dir_mode) != 0) {
+    return Error::from_errno(errno, "mkdir `{}`", embryo.string());
+  }
+  RKT_TRY_ASSIGN(auto lock,
+                 lock_pod_dir(embryo, util::LockMode::exclusive, util::LockWait::no_block));
+  RKT_TRY(move_pod_dir(pods, uuid, PodState::embryo, PodState::preparing));
+  return PodDir{uuid, PodPaths(pods.pod_dir(StateDir::prepare, uuid)), std::move(lock)};
+}
+
+Result<void> write_file(const fs::path& path, std::string_view content, mode_t mode = k_file_mode) {
+  return util::write_file_atomic(path, content, mode, util::Durability::no_fsync);
+}
+
+Result<void> setup_stage1(const PodPaths& paths, const store::TreeStore& trees,
+                          const store::ImageInfo& stage1, const std::string& tree) {
+  RKT_TRY(util::make_dirs(paths.stage1(), k_dir_mode));
+  RKT_TRY(write_file(paths.stage1_manifest(), stage1.manifest_json));
+  RKT_TRY(write_file(paths.stage1_tree_id(), tree));
+  RKT_TRY(copy_tree(trees.rootfs(tree), paths.stage1_rootfs()));
+  for (const fs::path& dir :
+       {paths.stage1_rootfs() / "rkt" / "status", paths.stage1_rootfs() / "rkt" / "env",
+        paths.stage1_rootfs() / "rkt" / "logs"}) {
+    RKT_TRY(util::make_dirs(dir, 0755));
+  }
+  return {};
+}
+
+/// The overlay's upper dir gives the merged root its owner and mode (overlayfs reports a
+/// directory's metadata from the upper layer), so it copies the lower root's.
+Result<void> make_upper_dir(const fs::path& upper, const fs::path& lower) {
+  struct stat st {};
+  if (::stat(lower.c_str(), &st) != 0) return Error::from_errno(errno, "stat `{}`", lower.string());
+  RKT_TRY(util::make_dirs(upper, st.st_mode & 07777));
+  if (::chown(upper.c_str(), st.st_uid, st.st_gid) != 0 ||
+      ::chmod(upper.c_str(), st.st_mode & 07777) != 0) {
+    return Error::from_errno(errno, "setting owner and mode of `{}`", upper.string());
+  }
+  return {};
+}
+
+Result<void> setup_app(const PodPaths& paths, const store::TreeStore& trees, const PodPlan& plan,
+                       const PodTrees& pod_trees, size_t index) {
+  const std::string& app = plan.manifest.apps[index].name;
+  const store::ImageInfo& image = plan.app_images[index];
+  const std::string& tree = pod_trees.apps[index];
+  RKT_TRY(util::make_dirs(paths.app_info(app), k_dir_mode));
+  RKT_TRY(write_file(paths.app_image_manifest(app), image.manifest_json));
+  RKT_TRY(write_file(paths.app_tree_id(app), tree));
+  RKT_TRY(util::make_dirs(paths.app_dir(app), 0755));
+  RKT_TRY(write_file(paths.app_dir(app) / "manifest", image.manifest_json));
+  RKT_TRY(write_file(paths.app_env(app), plan.env_files[index], 0640));
+  if (!plan.overlay) return copy_tree(trees.rootfs(tree), paths.app_rootfs(app));
+  RKT_TRY(util::make_dirs(paths.app_rootfs(app), 0755));
+  RKT_TRY(make_upper_dir(paths.overlay_upper(app), trees.rootfs(tree)));
+  return util::make_dirs(paths.overlay_work(app), 0700);
+}
+
+Result<void> make_shared_volume(const PodPaths& paths, const appc::Volume& raw) {
+  appc::Volume volume = appc::volume_with_defaults(raw);
+  unsigned mode = 0;
+  const char* end = volume.mode.data() + volume.mode.size();
+  auto [ptr, ec] = std::from_chars(volume.mode.data(), end, mode, 8);
+  if (ec != std::errc() || ptr != end || mode > 07777) {
+    return Error::make(ErrorKind::invalid_argument, "volume \"{}\": invalid mode \"{}\"",
+                       volume.name, volume.mode);
+  }
+  fs::path dir = paths.shared_volume(volume.name);
+  RKT_TRY(util::make_dirs(dir, mode));
+  if (::chown(dir.c_str(), static_cast<uid_t>(volume.uid.value_or(0)),
+              static_cast<gid_t>(volume.gid.value_or(0))) != 0 ||
+      ::chmod(dir.c_str(), mode) != 0) {
+    return Error::from_errno(errno, "setting owner and mode of volume `{}`", dir.string());
+  }
+  return {};
+}
+
+Result<void> write_pod_files(const PodPaths& paths, const store::TreeStore& trees,
+                             const PodPlan& plan, const PodTrees& pod_trees) {
+  RKT_TRY(
+      util::write_file_atomic(paths.manifest(), appc::to_json(plan.manifest).dump(), k_file_mode));
+  RKT_TRY(write_file(paths.created_marker(), ""));
+  RKT_TRY(setup_stage1(paths, trees, plan.stage1, pod_trees.stage1));
+  for (size_t i = 0; i < plan.manifest.apps.size(); ++i) {
+    auto done = setup_app(paths, trees, plan, pod_trees, i);
+    if (!done) return std::move(done).error().wrap("app \"{}\"", plan.manifest.apps[i].name);
+  }
+  for (const auto& volume : plan.manifest.volumes) {
+    if (volume.kind == "empty") RKT_TRY(make_shared_volume(paths, volume));
+  }
+  if (plan.overlay) RKT_TRY(write_file(paths.overlay_prepared(), ""));
+  return {};
+}
+
+Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan, PrepareMode mode) {
+  PreparedPod prepared;
+  prepared.uuid = pod.uuid;
+  prepared.manifest = std::move(plan.manifest);
+  prepared.overlay = plan.overlay;
+  if (mode == PrepareMode::for_prepare) {
+    RKT_TRY(move_pod_dir(pods, pod.uuid, PodState::preparing, PodState::prepared));
+    prepared.dir = pods.pod_dir(StateDir::prepared, pod.uuid);
+  } else {
+    RKT_TRY(move_pod_dir(pods, pod.uuid, PodState::preparing, PodState::running));
+    prepared.dir = pods.pod_dir(StateDir::run, pod.uuid);
+    prepared.lock = std::move(pod.lock);
+  }
+  return prepared;
+}
+
+}  // namespace
+
+bool overlay_supported() {
+  static const bool supported = [] {
+    auto text = util::read_file("/proc/filesystems");
+    return text && (text->find("\toverlay\n") != std::string::npos);
+  }();
+  return supported;
+}
+
+Result<PreparedPod> prepare_pod(const PodsDir& pods, store::ImageStore& store,
+                                const PodRequest& request, PrepareMode mode) {
+  RKT_TRY(validate_pod_request(request));
+  RKT_TRY_ASSIGN(PodPlan plan, plan_pod(store, request));
+  // Image gc takes this lock exclusively before removing trees no pod references.
+  RKT_TRY(util::make_dirs(pods.prepare_lock().parent_path(), k_dir_mode));
+  RKT_TRY_ASSIGN(auto prepare_lock,
+                 util::LockFile::acquire(pods.prepare_lock(), util::LockMode::shared));
+  RKT_TRY_ASSIGN(PodTrees trees, render_trees(store, plan));
+  RKT_TRY_ASSIGN(PodDir pod, create_pod_dir(pods));
+  // From here on a failure leaves the pod in prepare/, unlocked: an aborted prepare for gc.
+  auto written = write_pod_files(pod.paths, image::tree_store_of(store), plan, trees);
+  if (!written) return std::move(written).error().wrap("preparing pod {}", pod.uuid);
+  if (!request.uuid_file_save.empty()) {
+    auto saved = util::write_file_atomic(request.uuid_file_save, pod.uuid, 0644);
+    if (!saved) return std::move(saved).error().wrap("--uuid-file-save");
+  }
+  return finish(pods, std::move(pod), std::move(plan), mode);
+}
+
+}  // namespace rkt::pod

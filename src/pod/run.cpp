@@ -1,0 +1,135 @@
+// rkt's stage0 "run": the last steps before the process becomes the pod's stage1.
+#include "pod/run.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "pod/overlay_mounts.hpp"
+#include "pod/pod_entrypoint.hpp"
+#include "pod/pod_transition.hpp"
+#include "store/store_paths.hpp"
+#include "util/log.hpp"
+#include "util/strings.hpp"
+
+namespace rkt::pod {
+
+namespace {
+
+/// Stage1 interface versions that know an argument (older ones get it dropped, as rkt does).
+constexpr int k_hostname_since = 2;
+constexpr int k_insecure_options_since = 3;
+
+Result<void> mount_app_rootfs(const PodsDir& pods, const PreparedPod& pod) {
+  PodPaths paths(pod.dir);
+  if (pod.overlay) {
+    RKT_TRY(mount_app_overlays(paths, store::StorePaths(pods.data_dir).tree, pod.manifest));
+  }
+  for (const auto& app : pod.manifest.apps) RKT_TRY(ensure_mtab(paths.app_rootfs(app.name)));
+  return {};
+}
+
+/// Lets the lock descriptor survive exec and tells the stage1 its number.
+Result<void> hand_over_lock(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) {
+    return Error::from_errno(errno, "clearing close-on-exec of the pod lock");
+  }
+  if (::setenv("RKT_LOCK_FD", std::to_string(fd).c_str(), 1) != 0) {
+    return Error::from_errno(errno, "setenv RKT_LOCK_FD");
+  }
+  return {};
+}
+
+RunRequest supported_by(RunRequest request, int interface_version) {
+  if (interface_version < k_hostname_since && !request.hostname.empty()) {
+    log::warn("--hostname option is not supported by stage1");
+    request.hostname.clear();
+  }
+  if (interface_version < k_insecure_options_since) {
+    request.disable_capabilities = request.disable_paths = request.disable_seccomp = false;
+  }
+  return request;
+}
+
+Result<void> exec_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> c_argv;
+  for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
+  c_argv.push_back(nullptr);
+  ::execv(c_argv[0], c_argv.data());
+  return Error::from_errno(errno, "exec of stage1 entrypoint `{}`", argv[0]);
+}
+
+}  // namespace
+
+Result<void> validate_run_request(const RunRequest& request, size_t app_count) {
+  if (request.interactive && app_count != 1) {
+    return Error::make(ErrorKind::invalid_argument, "interactive option only supports one image");
+  }
+  if (request.net != "host" && request.net != "none") {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--net={}: only \"host\" and \"none\" are supported yet", request.net);
+  }
+  return {};
+}
+
+std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const RunRequest& request,
+                                         std::string_view uuid) {
+  std::vector<std::string> argv{entrypoint};
+  if (request.debug) argv.push_back("--debug");
+  argv.push_back("--net=" + request.net);
+  if (request.interactive) argv.push_back("--interactive");
+  if (!request.hostname.empty()) argv.push_back("--hostname=" + request.hostname);
+  if (!request.local_config.empty()) argv.push_back("--local-config=" + request.local_config);
+  if (request.disable_capabilities) argv.push_back("--disable-capabilities-restriction");
+  if (request.disable_paths) argv.push_back("--disable-paths");
+  if (request.disable_seccomp) argv.push_back("--disable-seccomp");
+  argv.emplace_back(uuid);
+  return argv;
+}
+
+Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& request) {
+  RKT_TRY(validate_run_request(request, pod.manifest.apps.size()));
+  if (!pod.lock) {
+    return Error::make(ErrorKind::invalid_argument, "pod {} is not locked for running", pod.uuid);
+  }
+  PodPaths paths(pod.dir);
+  RKT_TRY_ASSIGN(auto entrypoint, find_stage1_entrypoint(paths, k_stage1_run_annotation));
+  auto argv = stage1_run_argv(entrypoint.path.string(),
+                              supported_by(request, entrypoint.interface_version), pod.uuid);
+  // Every mount of the pod lives in this namespace only and dies with it.
+  RKT_TRY(enter_private_mount_namespace());
+  RKT_TRY(mount_app_rootfs(pods, pod));
+  if (::chdir(pod.dir.c_str()) != 0) {
+    return Error::from_errno(errno, "chdir `{}`", pod.dir.string());
+  }
+  RKT_TRY(hand_over_lock(pod.lock->fd()));
+  log::debug("execing {}", util::join(argv, " "));
+  return exec_argv(argv);
+}
+
+Result<void> run_prepared(const Pod& pod, const RunRequest& request) {
+  if (pod.state() != PodState::prepared) {
+    return Error::make(ErrorKind::invalid_argument, "pod {} is not prepared (state: {})",
+                       pod.uuid(), state_name(pod.state()));
+  }
+  RKT_TRY_ASSIGN(auto manifest, pod.manifest());
+  RKT_TRY(validate_run_request(request, manifest.apps.size()));
+  auto lock = pod.lock(util::LockMode::exclusive, util::LockWait::no_block);
+  if (!lock) return std::move(lock).error().wrap("pod {} is in use", pod.uuid());
+  auto moved = move_pod_dir(pod.pods_dir(), pod.uuid(), PodState::prepared, PodState::running);
+  if (lost_race(moved)) {
+    return Error::make(ErrorKind::conflict, "pod {} is no longer prepared", pod.uuid());
+  }
+  RKT_TRY(moved);
+  PreparedPod prepared;
+  prepared.uuid = pod.uuid();
+  prepared.dir = pod.pods_dir().pod_dir(StateDir::run, pod.uuid());
+  prepared.manifest = std::move(manifest);
+  prepared.overlay = pod.uses_overlay();
+  prepared.lock = std::move(*lock);
+  return run_pod(pod.pods_dir(), std::move(prepared), request);
+}
+
+}  // namespace rkt::pod

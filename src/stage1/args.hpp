@@ -1,0 +1,60 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace rkt::stage1 {
+
+/// The pod's network: the host's, or a namespace of its own with only a loopback.
+enum class NetMode { host, none };
+
+/// Arguments of the run entrypoints (/init, /run), as stage0 passes them.
+struct RunArgs {
+  bool debug = false;
+  NetMode net = NetMode::host;
+  bool interactive = false;
+  std::string hostname;  // empty: rkt-<uuid>
+  std::string local_config;
+  std::string mds_token;
+  bool disable_capabilities = false;
+  bool disable_paths = false;
+  bool disable_seccomp = false;
+  std::string private_users;
+  std::string uuid;
+};
+
+/// `/enter --pid=N --appname=APP -- CMD ARGS...`
+struct EnterArgs {
+  pid_t pid = 0;
+  std::string app;
+  std::vector<std::string> command;  // empty: /bin/sh
+};
+
+/// `/stop [--force] UUID`
+struct StopArgs {
+  bool force = false;
+  std::string uuid;
+};
+
+/// `/gc [--debug] [--local-config=DIR] UUID`
+struct GcArgs {
+  bool debug = false;
+  std::string local_config;
+  std::string uuid;
+};
+
+/// Parsers take the arguments after argv[0]. Flags are `--name=value` or `--name value`; booleans
+/// also accept `--name=true|false`. Unknown flags are errors.
+Result<RunArgs> parse_run_args(const std::vector<std::string>& args);
+Result<EnterArgs> parse_enter_args(const std::vector<std::string>& args);
+Result<StopArgs> parse_stop_args(const std::vector<std::string>& args);
+Result<GcArgs> parse_gc_args(const std::vector<std::string>& args);
+
+/// The hostname a pod gets without --hostname.
+std::string default_hostname(const std::string& uuid);
+
+}  // namespace rkt::stage1

@@ -1,0 +1,6 @@
+// stage1-fly's only binary: /run, with /enter, /stop and /gc as symlinks to it.
+#include "stage1/entrypoints.hpp"
+
+int main(int argc, char** argv) {
+  return rkt::stage1::dispatch(rkt::stage1::Flavor::fly, argc, argv);
+}

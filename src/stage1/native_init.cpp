@@ -1,0 +1,123 @@
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "stage1/args.hpp"
+#include "stage1/entrypoints.hpp"
+#include "stage1/paths.hpp"
+#include "stage1/pod_files.hpp"
+#include "stage1/pod_init.hpp"
+#include "stage1/report.hpp"
+#include "stage1/supervisor.hpp"
+#include "sys/namespaces.hpp"
+
+namespace rkt::stage1 {
+
+namespace {
+
+/// With --interactive the app shares the caller's terminal session when fd 0 is that session's
+/// terminal (a shell's); a terminal nobody controls becomes the app's controlling tty.
+sys::Session interactive_session() {
+  if (!::isatty(STDIN_FILENO)) return sys::Session::inherit;
+  if (::tcgetsid(STDIN_FILENO) < 0) return sys::Session::new_session_with_tty;
+  return sys::Session::inherit;
+}
+
+std::vector<sys::Namespace> pod_namespaces(const RunArgs& args) {
+  std::vector<sys::Namespace> namespaces = {sys::Namespace::pid, sys::Namespace::uts,
+                                            sys::Namespace::ipc};
+  if (args.net == NetMode::none) namespaces.push_back(sys::Namespace::net);
+  return namespaces;
+}
+
+/// Acts on one event byte from the pod's PID 1.
+void on_pod_event(char event, const Pod& pod, pid_t child) {
+  if (event == static_cast<char>(PodEvent::mounted)) {
+    if (auto written = write_pid_file(pod.dir / k_pid_file, child); !written) {
+      report("{}", written.error().message);
+    }
+  } else if (event == static_cast<char>(PodEvent::started)) {
+    if (auto ready = mark_supervisor_ready(pod.stage1_root / k_supervisor_status); !ready) {
+      report("{}", ready.error().message);
+    }
+  }
+}
+
+/// Outside the pod: relays the pod's events and our signals until PID 1 exits.
+int watch_pod(const Pod& pod, pid_t child, UniqueFd events, const UniqueFd& signals,
+              bool interactive) {
+  while (true) {
+    pollfd fds[2] = {{signals.get(), POLLIN, 0}, {events.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) continue;
+    if (fds[1].revents) {
+      char event = 0;
+      if (::read(events.get(), &event, 1) == 1) {
+        on_pod_event(event, pod, child);
+      } else {
+        events.reset();  // PID 1 is done with us (or gone): poll ignores fd -1
+      }
+    }
+    if (!fds[0].revents) continue;
+    signalfd_siginfo info{};
+    while (::read(signals.get(), &info, sizeof info) == sizeof info) {
+      int sig = static_cast<int>(info.ssi_signo);
+      if (sig == SIGTERM || sig == SIGHUP) ::kill(child, SIGTERM);
+      if (sig == SIGINT && !interactive) ::kill(child, SIGINT);
+    }
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) return sys::exit_status_from_wait(status);
+  }
+}
+
+Result<int> run_native_init(const RunArgs& args) {
+  RKT_TRY(keep_pod_lock());
+  RKT_TRY_ASSIGN(auto pod_dir, current_pod_dir());
+  RKT_TRY_ASSIGN(auto pod, load_pod(pod_dir, LaunchRoot::after_pivot));
+  if (args.interactive && pod.apps.size() != 1) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--interactive needs a pod with exactly one app");
+  }
+  PodInitOptions options{args, args.interactive ? interactive_session() : sys::Session::inherit};
+  RKT_TRY_ASSIGN(auto signals, Supervisor::block_signals());
+  if (args.interactive) {
+    ::signal(SIGTSTP, SIG_IGN);  // job control is for the app, which shares our terminal
+    ::signal(SIGTTOU, SIG_IGN);
+    ::signal(SIGTTIN, SIG_IGN);
+  }
+  RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
+  UniqueFd events_in(fds[0]);
+  UniqueFd events_out(fds[1]);
+  pid_t child = ::fork();
+  if (child < 0) return Error::from_errno(errno, "fork the pod's PID 1");
+  if (child == 0) {
+    events_in.reset();
+    ::_exit(run_pod_init(options, pod, std::move(events_out), std::move(signals)));
+  }
+  events_out.reset();
+  return watch_pod(pod, child, std::move(events_in), signals, args.interactive);
+}
+
+}  // namespace
+
+int native_init_main(const std::vector<std::string>& raw_args) {
+  auto args = parse_run_args(raw_args);
+  if (!args) {
+    report("init: {}", args.error().message);
+    return k_exit_failure;
+  }
+  set_debug(args->debug);
+  auto status = run_native_init(*args);
+  if (!status) {
+    report("{}", status.error().message);
+    return k_exit_failure;
+  }
+  return *status;
+}
+
+}  // namespace rkt::stage1
