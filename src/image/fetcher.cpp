@@ -27,6 +27,10 @@ Result<store::ImageInfo> Fetcher::fetch(const FetchRequest& request) {
     case RefKind::hash:
     case RefKind::name: {
       auto found = find_stored_image(m_store, request.ref);
+      if (found) {
+        log::info("using image from local store for image {} {}",
+                  request.ref.kind == RefKind::hash ? "hash" : "name", request.ref.text);
+      }
       if (found || m_policy == PullPolicy::never || request.ref.kind == RefKind::hash) return found;
       return Error::make(ErrorKind::not_found,
                          "image \"{}\" is not in the store and remote discovery is not "
@@ -46,6 +50,7 @@ Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
   if (!util::is_regular(path)) {
     return Error::from_errno(ENOENT, "{}", path);
   }
+  log::info("using image from file {}", path);
   if (!m_insecure.image) {
     RKT_TRY_ASSIGN(appc::ImageManifest manifest, read_aci_manifest(path));
     std::string signature = request.signature_path.empty() ? default_signature_path(path)

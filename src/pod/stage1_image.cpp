@@ -52,8 +52,8 @@ Result<store::ImageInfo> use_fetched_file(image::Fetcher& fetcher, const fs::pat
   ref.path = file.string();
   auto info = fetcher.fetch(image::FetchRequest{ref, {}});
   if (!info) return std::move(info).error().wrap("stage1 image {}", file.string());
-  log::info("using image from file {}", file.string());
-  return info;
+  return info;  // the fetcher said "using image from file ..."
+
 }
 
 Result<store::ImageInfo> use_url(image::Fetcher& fetcher, const std::string& url) {
