@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-up command (1) of the README: installs what is needed, builds rkt, makes the bundled sample
-# image and walks through trusting its key, fetching it (signature verified) and listing the store.
+# image and walks through trusting its key, fetching it (signature verified), listing the store and
+# running the image in a pod (from the store, with the stage1 the build put beside rkt).
 #
 #   scripts/demo.sh            # build dir: build (override with RKT_BUILD_DIR=...)
 #
@@ -38,3 +39,13 @@ show "${rkt[@]}" fetch "$build/sample/busybox.aci"
 
 step "The local image store"
 show "${rkt[@]}" image list
+
+# Pods need root (namespaces, mounts); the steps above do not.
+as_root=()
+((EUID == 0)) || as_root=(sudo)
+step "Running the sample image in a pod (taken from the store, verified when fetched)"
+show "${as_root[@]}" "${rkt[@]}" run example.com/busybox --exec /bin/echo -- hello from a rkt pod
+
+step "The exited pod, then collected"
+show "${as_root[@]}" "${rkt[@]}" list
+show "${as_root[@]}" "${rkt[@]}" gc --grace-period=0s

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/app_args.hpp"
+#include "cli/implicit_values.hpp"
 #include "cli/command_table.hpp"
 #include "cli/commands.hpp"
 #include "cli/context.hpp"
@@ -52,6 +53,7 @@ int run(int argc, char** argv) {
     log::write_line(split.error().message);
     return k_exit_failure;
   }
+  bind_implicit_values(split->cli_args);
   // CLI11 takes the arguments in reverse order, without the program name.
   std::vector<std::string> cli_args(split->cli_args.rbegin(), split->cli_args.rend() - 1);
   context.set_app_arguments(std::move(split).value());

@@ -25,7 +25,8 @@ PodView view_of(const pod::Pod& pod) {
   view.state = std::string(pod::state_name(pod.state()));
   view.created = pod.created_time();
   view.started = pod.start_time();
-  if (pod.state() == pod::PodState::running) {
+  // rkt shows the pid of exited pods too: the last pod init that ran.
+  if (pod.state() == pod::PodState::running || pod.state() == pod::PodState::exited) {
     if (auto pid = pod.pid()) view.pid = *pid;
   }
   auto manifest = pod.manifest();

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stage1/app_security.hpp"
 #include "stage1/environment.hpp"
 #include "sys/users.hpp"
 
@@ -28,6 +29,7 @@ struct PreStartContext {
   std::vector<char*> argv;
   std::vector<char*> envp;
   const char* app = nullptr;
+  const AppSecurity* security = nullptr;
 };
 
 std::vector<char*> c_array(const std::vector<std::string>& strings) {
@@ -51,7 +53,10 @@ bool run_pre_start(void* raw, sys::ChildFailure& failure) {
   volatile int exec_errno = 0;
   pid_t pid = ::vfork();
   if (pid == 0) {
-    ::execve(context.path, context.argv.data(), context.envp.data());
+    sys::ChildFailure ignored;
+    if (!context.security || apply_security_before_exec(*context.security, ignored)) {
+      ::execve(context.path, context.argv.data(), context.envp.data());
+    }
     exec_errno = errno;  // vfork: the parent sees this write
     ::_exit(127);
   }
@@ -76,6 +81,17 @@ bool run_pre_start(void* raw, sys::ChildFailure& failure) {
   return false;
 }
 
+/// The app's child after its pre-start handler: the last step before exec.
+bool before_app_exec(void* raw, sys::ChildFailure& failure) {
+  auto& context = *static_cast<PreStartContext*>(raw);
+  if (context.path && !run_pre_start(raw, failure)) return false;
+  return !context.security || apply_security_before_exec(*context.security, failure);
+}
+
+bool before_credentials(void* raw, sys::ChildFailure& failure) {
+  return apply_security_before_credentials(*static_cast<const AppSecurity*>(raw), failure);
+}
+
 sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& stdio) {
   sys::SpawnOptions options;
   options.env = plan.env;
@@ -85,6 +101,10 @@ sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& st
   options.stdio = stdio;
   options.inherit_fds = sys::InheritFds::stdio_only;
   options.description = " in app \"" + plan.name + "\"";
+  if (plan.security) {
+    options.before_credentials_hook = before_credentials;
+    options.before_credentials_context = const_cast<AppSecurity*>(plan.security.get());
+  }
   return options;
 }
 
@@ -126,12 +146,15 @@ Result<pid_t> start_app(const AppPlan& plan, const std::array<int, 3>& stdio,
   options.path = plan.exec_path;
   options.session = session;
   PreStartContext context;
+  context.security = plan.security.get();
   if (plan.pre_start) {
     context.path = plan.pre_start->path.c_str();
     context.argv = c_array(plan.pre_start->argv);
     context.envp = c_array(plan.env);
     context.app = plan.name.c_str();
-    options.hook = run_pre_start;
+  }
+  if (plan.pre_start || plan.security) {
+    options.hook = before_app_exec;
     options.hook_context = &context;
   }
   return sys::spawn(options);
@@ -143,6 +166,12 @@ Result<void> run_post_stop(const AppPlan& plan, const std::array<int, 3>& stdio)
   options.argv = plan.post_stop->argv;
   options.path = plan.post_stop->path;
   options.description = " (post-stop event handler of app \"" + plan.name + "\")";
+  PreStartContext context;  // no handler path: only the app's security
+  context.security = plan.security.get();
+  if (plan.security) {
+    options.hook = before_app_exec;
+    options.hook_context = &context;
+  }
   RKT_TRY_ASSIGN(pid_t pid, sys::spawn(options));
   RKT_TRY_ASSIGN(int status, sys::wait_for_exit(pid));
   if (status != 0) {

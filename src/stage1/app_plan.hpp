@@ -4,6 +4,7 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@
 namespace rkt::stage1 {
 
 namespace fs = std::filesystem;
+
+struct AppSecurity;
 
 /// An event handler ready to run: its argv and the executable found for argv[0].
 struct HandlerPlan {
@@ -33,6 +36,9 @@ struct AppPlan {
   sys::Credentials credentials;
   std::optional<HandlerPlan> pre_start;
   std::optional<HandlerPlan> post_stop;
+  /// Capabilities, no_new_privs and seccomp for the app and its handlers; null: none applied
+  /// (stage1-fly, or a plan not yet given one).
+  std::shared_ptr<const AppSecurity> security;
 };
 
 /// Builds an app's plan from its pod-manifest entry and final environment. `rootfs_now` is where

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "stage1/pod_files.hpp"
+#include "stage1/protected_paths.hpp"
 #include "stage1/report.hpp"
 #include "sys/mount.hpp"
 #include "sys/path_in_root.hpp"
@@ -104,6 +105,9 @@ Result<void> mount_app_rootfs(const fs::path& app_root, const fs::path& system_r
   for (const char* dir : k_system_dirs) {
     RKT_TRY_ASSIGN(auto target, sys::resolve_in_root(app_root, dir));
     RKT_TRY(sys::bind_mount(system_root / dir, target, sys::Recursive::yes));
+  }
+  if (options.kernel_paths == KernelPaths::protected_) {
+    RKT_TRY(protect_kernel_paths(app_root, system_root / "rkt" / "inaccessible"));
   }
   if (options.tmp_tmpfs == TmpTmpfs::yes) {
     RKT_TRY_ASSIGN(auto tmp, sys::resolve_in_root(app_root, "/tmp"));

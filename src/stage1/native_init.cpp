@@ -6,6 +6,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "stage1/app_security.hpp"
 #include "stage1/args.hpp"
 #include "stage1/entrypoints.hpp"
 #include "stage1/paths.hpp"
@@ -73,10 +74,26 @@ int watch_pod(const Pod& pod, pid_t child, UniqueFd events, const UniqueFd& sign
   }
 }
 
+/// Each app's capabilities, no_new_privs and seccomp filter, compiled before anything is forked;
+/// isolators that are not enforced are reported.
+Result<void> secure_apps(Pod& pod, const RunArgs& args) {
+  SecurityOptions options;
+  if (args.disable_capabilities) options.capabilities = CapsRestriction::disabled;
+  if (args.disable_seccomp) options.seccomp = SeccompRestriction::disabled;
+  for (size_t i = 0; i < pod.apps.size(); ++i) {
+    const auto& app = pod.manifest.apps[i];
+    warn_unsupported_isolators(app);
+    RKT_TRY_ASSIGN(pod.apps[i].plan.security,
+                   prepare_app_security(app, pod.apps[i].plan.credentials.uid, options));
+  }
+  return {};
+}
+
 Result<int> run_native_init(const RunArgs& args) {
   RKT_TRY(keep_pod_lock());
   RKT_TRY_ASSIGN(auto pod_dir, current_pod_dir());
   RKT_TRY_ASSIGN(auto pod, load_pod(pod_dir, LaunchRoot::after_pivot));
+  RKT_TRY(secure_apps(pod, args));
   if (args.interactive && pod.apps.size() != 1) {
     return Error::make(ErrorKind::invalid_argument,
                        "--interactive needs a pod with exactly one app");

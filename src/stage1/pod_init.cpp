@@ -42,6 +42,7 @@ Result<void> mount_apps(const PodInitOptions& options, const Pod& pod) {
     rootfs.hostname = options.args.hostname;
     rootfs.read_only_root = app.read_only_root;
     rootfs.mounts = app.mounts;
+    if (!options.args.disable_paths) rootfs.kernel_paths = KernelPaths::protected_;
     fs::path app_root = pod.stage1_root / app_rootfs_in_stage1(app.plan.name);
     auto mounted = mount_app_rootfs(app_root, pod.stage1_root, rootfs);
     if (!mounted) return std::move(mounted).error().wrap("app \"{}\"", app.plan.name);

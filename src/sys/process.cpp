@@ -147,6 +147,12 @@ bool install_stdio(const std::array<int, 3>& stdio) {
   if (!options.root.empty() && (::chroot(options.root.c_str()) != 0 || ::chdir("/") != 0)) {
     fail_child(channel, Step::chroot, errno);
   }
+  if (options.before_credentials_hook) {
+    ChildFailure failure;
+    if (!options.before_credentials_hook(options.before_credentials_context, failure)) {
+      fail_child(channel, Step::hook, 0, &failure);
+    }
+  }
   if (options.credentials) {
     const auto& creds = *options.credentials;
     if (::setgroups(creds.groups.size(), creds.groups.data()) != 0) {

@@ -61,6 +61,10 @@ struct SpawnOptions {
   InheritFds inherit_fds = InheritFds::all;
   ChildHook hook = nullptr;
   void* hook_context = nullptr;
+  /// Runs after chroot, before setgroups/setgid/setuid: for what needs the parent's privileges
+  /// (dropping the capability bounding set needs CAP_SETPCAP). Same rules as `hook`.
+  ChildHook before_credentials_hook = nullptr;
+  void* before_credentials_context = nullptr;
   std::string description;  // appended to errors, e.g. ` in app "web"`
 };
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -118,6 +119,26 @@ std::string image_manifest(std::string_view name, const Labels& labels) {
   return manifest.dump(2);
 }
 
+fs::path inspect_binary() {
+  if (const char* override_path = std::getenv("RKT_TEST_INSPECT");
+      override_path && *override_path) {
+    return override_path;
+  }
+  return RKT_INSPECT_BINARY;
+}
+
+std::string inspect_manifest(std::string_view name, std::string_view app_patch,
+                             const Labels& labels) {
+  nlohmann::json manifest = nlohmann::json::parse(image_manifest(name, labels));
+  manifest["app"] = {{"exec", {"/inspect"}},
+                     {"user", "0"},
+                     {"group", "0"},
+                     {"workingDirectory", "/"},
+                     {"environment", {{{"name", "PATH"}, {"value", "/bin:/"}}}}};
+  manifest["app"].merge_patch(nlohmann::json::parse(app_patch));
+  return manifest.dump(2);
+}
+
 AciBuilder::AciBuilder(fs::path work_dir) : m_stage(std::move(work_dir)) {
   if (fs::exists(m_stage)) throw std::runtime_error(m_stage.string() + " already exists");
   fs::create_directories(m_stage / "rootfs");
@@ -189,6 +210,31 @@ AciBuilder& AciBuilder::busybox() {
   return *this;
 }
 
+AciBuilder& AciBuilder::owned_file(std::string_view path, std::string_view content, uid_t uid,
+                                   gid_t gid, mode_t mode) {
+  file(path, content, mode);
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  m_owned.push_back(Owned{"rootfs/" + std::string(path), uid, gid});
+  return *this;
+}
+
+AciBuilder& AciBuilder::inspect() {
+  busybox();
+  for (const char* applet : {"sleep", "id", "hostname", "env", "touch", "mkdir"}) {
+    symlink(std::string("bin/") + applet, "busybox");
+  }
+  fs::copy_file(inspect_binary(), rootfs_path("inspect"), fs::copy_options::overwrite_existing);
+  fs::permissions(rootfs_path("inspect"), static_cast<fs::perms>(0755));
+  file("etc/passwd",
+       "root:x:0:0:root:/root:/bin/sh\n"
+       "user1:x:1000:1000:user one:/home/user1:/bin/sh\n");
+  file("etc/group", "root:x:0:\ngroup1:x:1000:\n");
+  dir("tmp", 01777);
+  dir("home/user1");
+  owned_file(k_owned_file, "owned\n", k_owned_file_uid, k_owned_file_gid);
+  return *this;
+}
+
 AciBuilder& AciBuilder::top_level_file(std::string_view name, std::string_view content) {
   write_text(m_stage / name, content, 0644);
   m_top_level.emplace_back(name);
@@ -227,6 +273,9 @@ BuiltAci AciBuilder::build(const fs::path& out, Compression compression) const {
   for (const auto& t : m_transforms) common.push_back("--transform=" + t);
 
   std::vector<std::string> create = common;
+  // Files with their own owner are left out here and appended below with that owner.
+  if (!m_owned.empty()) create.push_back("--anchored");
+  for (const auto& owned : m_owned) create.push_back("--exclude=" + owned.archive_path);
   create.insert(create.end(), {"--sort=name", "-cf", tar.string()});
   if (m_with_manifest) create.push_back("manifest");
   create.push_back("rootfs");
@@ -235,6 +284,22 @@ BuiltAci AciBuilder::build(const fs::path& out, Compression compression) const {
   for (const auto& member : m_duplicates) {
     std::vector<std::string> append = common;
     append.insert(append.end(), {"--no-recursion", "-rf", tar.string(), member});
+    run_checked(append);
+  }
+
+  for (const auto& owned : m_owned) {
+    std::vector<std::string> append = {"tar",
+                                       "-C",
+                                       m_stage.string(),
+                                       "-P",
+                                       "--owner=" + std::to_string(owned.uid),
+                                       "--group=" + std::to_string(owned.gid),
+                                       "--numeric-owner",
+                                       std::string("--mtime=") + k_mtime,
+                                       "--no-recursion",
+                                       "-rf",
+                                       tar.string(),
+                                       owned.archive_path};
     run_checked(append);
   }
 

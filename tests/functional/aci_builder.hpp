@@ -49,6 +49,23 @@ std::string host_appc_arch();
 /// runs /bin/sh as root.
 std::string image_manifest(std::string_view name, const Labels& labels = {});
 
+/// The static inspect program (tests/functional/helpers/inspect.cpp) that the build made.
+fs::path inspect_binary();
+
+/// Accounts of the inspect images (AciBuilder::inspect()): /etc/passwd has user1 (1000:1000) and
+/// /etc/group has group1 (1000); /owned-file belongs to 1001:1002 (for --user=/owned-file).
+inline constexpr uid_t k_user1_uid = 1000;
+inline constexpr gid_t k_group1_gid = 1000;
+inline constexpr const char* k_owned_file = "/owned-file";
+inline constexpr uid_t k_owned_file_uid = 1001;
+inline constexpr gid_t k_owned_file_gid = 1002;
+
+/// An inspect image's manifest: like image_manifest(), with an app that runs ["/inspect"] as root
+/// in `/` with PATH=/bin:/; `app_patch` (a JSON object) is merged into "app" (RFC 7386 merge patch,
+/// e.g. R"({"exec": ["/inspect", "--print-user"], "user": "user1"})").
+std::string inspect_manifest(std::string_view name, std::string_view app_patch = "{}",
+                             const Labels& labels = {});
+
 class AciBuilder {
  public:
   /// Stages the image in `work_dir`, which must not exist yet (the caller owns its parent).
@@ -65,6 +82,12 @@ class AciBuilder {
   AciBuilder& hardlink(std::string_view rootfs_path, std::string_view existing_rootfs_path);
   /// /bin/busybox from busybox-static plus sh, echo, cat, true, false, ls links.
   AciBuilder& busybox();
+  /// A file stored in the archive with owner `uid`:`gid` (the rest of the image is 0:0).
+  AciBuilder& owned_file(std::string_view rootfs_path, std::string_view content, uid_t uid,
+                         gid_t gid, mode_t mode = 0644);
+  /// The rootfs of the pod tests' images: /inspect, busybox (+ sleep, id, hostname, env, touch,
+  /// mkdir links), /etc/passwd and /etc/group (see k_user1_uid), /owned-file, empty /tmp (1777).
+  AciBuilder& inspect();
   /// A file beside `manifest` and `rootfs` (not allowed by appc).
   AciBuilder& top_level_file(std::string_view name, std::string_view content);
   /// Stores archive member `archive_path` ("rootfs/x") under `stored_name` ("rootfs/../../x").
@@ -84,6 +107,12 @@ class AciBuilder {
   std::vector<std::string> m_top_level;
   std::vector<std::string> m_transforms;
   std::vector<std::string> m_duplicates;
+  struct Owned {
+    std::string archive_path;
+    uid_t uid;
+    gid_t gid;
+  };
+  std::vector<Owned> m_owned;
 };
 
 /// "sha512-<hex>" of a file's content.

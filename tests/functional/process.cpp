@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -262,6 +264,93 @@ ProcResult Child::wait() {
 
 ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& options) {
   return Child::spawn(argv, options).wait();
+}
+
+namespace {
+
+/// Feeds the dialogue as its expected texts appear in `output`; returns false once all is sent.
+class PtyDialogue {
+ public:
+  explicit PtyDialogue(const std::vector<PtyStep>& steps) : m_steps(steps) {}
+  bool pending() const { return m_next < m_steps.size(); }
+  void advance(int master, const std::string& output) {
+    while (pending()) {
+      const PtyStep& step = m_steps[m_next];
+      size_t found = step.expect.empty() ? m_from : output.find(step.expect, m_from);
+      if (found == std::string::npos) return;
+      m_from = found + step.expect.size();
+      write_all(master, step.send);
+      ++m_next;
+    }
+  }
+
+ private:
+  const std::vector<PtyStep>& m_steps;
+  size_t m_next = 0;
+  size_t m_from = 0;
+};
+
+enum class PtyRead { data, idle, closed };
+
+/// Reads what the terminal has within `wait_ms`; `closed` once every slave descriptor is closed
+/// (read fails with EIO).
+PtyRead read_pty(int master, std::string& output, int wait_ms) {
+  pollfd pfd{master, POLLIN, 0};
+  if (::poll(&pfd, 1, wait_ms) <= 0) return PtyRead::idle;
+  char buffer[4096];
+  ssize_t n = ::read(master, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return PtyRead::idle;
+  if (n <= 0) return PtyRead::closed;
+  output.append(buffer, static_cast<size_t>(n));
+  return PtyRead::data;
+}
+
+}  // namespace
+
+ProcResult run_in_pty(const std::vector<std::string>& argv, const std::vector<PtyStep>& steps,
+                      std::chrono::milliseconds timeout) {
+  if (argv.empty()) throw std::runtime_error("run_in_pty: empty argv");
+  std::vector<std::string> strings = argv;
+  std::vector<char*> c_argv = c_strings(strings);
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error(std::string("forkpty: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::execvp(c_argv[0], c_argv.data());
+    child_fail(c_argv[0]);
+  }
+  track(pid);
+  ::fcntl(master, F_SETFD, FD_CLOEXEC);
+  ProcResult result;
+  PtyDialogue dialogue(steps);
+  auto started = std::chrono::steady_clock::now();
+  int status = 0;
+  bool exited = false;
+  bool open = true;
+  while (!exited) {
+    if (open) open = read_pty(master, result.out, 20) != PtyRead::closed;
+    dialogue.advance(master, result.out);
+    exited = ::waitpid(pid, &status, WNOHANG) == pid;
+    if (!open && !exited) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!exited && std::chrono::steady_clock::now() - started > timeout) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      exited = true;
+    }
+  }
+  // What the process wrote just before exiting may still be in the terminal's buffer.
+  for (int i = 0; open && i < 1000 && read_pty(master, result.out, 50) == PtyRead::data; ++i) {
+  }
+  ::close(master);
+  untrack(pid);
+  result.timed_out |= dialogue.pending();
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = 128 + WTERMSIG(status);
+  }
+  return result;
 }
 
 void reap_orphans() {

@@ -68,6 +68,20 @@ class Child {
   std::chrono::steady_clock::time_point m_started;
 };
 
+/// One step of a terminal dialogue: wait until `expect` shows up in the terminal's output (after
+/// what the previous step matched; empty: don't wait), then type `send`.
+struct PtyStep {
+  std::string expect;
+  std::string send;
+};
+
+/// Runs argv on a new pseudo-terminal (its stdin, stdout, stderr and controlling terminal, as a
+/// shell would give it), plays `steps` and collects what the terminal showed until the process
+/// exits: `out` is the terminal output ("\r\n" line ends), `err` is empty, `timed_out` also
+/// reports a step whose text never came.
+ProcResult run_in_pty(const std::vector<std::string>& argv, const std::vector<PtyStep>& steps,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 /// Runs argv to completion.
 ProcResult run_process(const std::vector<std::string>& argv, const ProcOptions& options = {});
 

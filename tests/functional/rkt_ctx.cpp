@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -47,6 +49,10 @@ fs::path rkt_binary() {
     return override_path;
   }
   return RKT_BINARY;
+}
+
+fs::path stage1_image(std::string_view flavor) {
+  return rkt_binary().parent_path() / ("stage1-" + std::string(flavor) + ".aci");
 }
 
 fs::path source_dir() {
@@ -178,6 +184,153 @@ std::vector<std::string> RktCtx::listed_ids() const {
   }
   std::sort(ids.begin(), ids.end());
   return ids;
+}
+
+BuiltAci RktCtx::inspect_image(std::string_view name, std::string_view app_patch) {
+  return AciBuilder(scratch_path("inspect-image"))
+      .inspect()
+      .manifest(inspect_manifest(name, app_patch))
+      .build(scratch_path("inspect.aci"), Compression::none);
+}
+
+namespace {
+
+constexpr const char* k_pod_state_dirs[] = {"embryo", "prepare",        "prepared",
+                                            "run",    "exited-garbage", "garbage"};
+
+}  // namespace
+
+std::vector<std::string> RktCtx::pod_uuids() const {
+  std::vector<std::string> uuids;
+  std::error_code ec;
+  for (const char* state : k_pod_state_dirs) {
+    for (const auto& entry : fs::directory_iterator(data_dir() / "pods" / state, ec)) {
+      uuids.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(uuids.begin(), uuids.end());
+  return uuids;
+}
+
+std::string RktCtx::pod_state_dir(std::string_view uuid) const {
+  std::error_code ec;
+  for (const char* state : k_pod_state_dirs) {
+    if (fs::exists(data_dir() / "pods" / state / uuid, ec)) return state;
+  }
+  return "";
+}
+
+fs::path RktCtx::pod_dir(std::string_view uuid) const {
+  std::string state = pod_state_dir(uuid);
+  return state.empty() ? fs::path() : data_dir() / "pods" / state / uuid;
+}
+
+void PodTest::TearDown() {
+  for (const std::string& uuid : ctx.pod_uuids()) {
+    if (ctx.pod_state_dir(uuid) != "run") continue;
+    ctx.run({"stop", "--force", uuid});
+    ctx.run({"status", "--wait=10s", uuid});
+  }
+  ProcResult gc = ctx.run({"gc", "--grace-period=0s", "--expire-prepared=0s"});
+  EXPECT_TRUE(Succeeded(gc)) << "gc in TearDown";
+  EXPECT_TRUE(ctx.pod_uuids().empty()) << "pods left after gc --grace-period=0s:\n" << gc.out;
+  EXPECT_TRUE(mounts_below(ctx.root()).empty())
+      << "mounts left below " << ctx.root() << ": " << mounts_below(ctx.root()).front();
+}
+
+const BuiltAci& PodTest::inspect_aci() {
+  if (!m_inspect_aci) m_inspect_aci = ctx.inspect_image();
+  return *m_inspect_aci;
+}
+
+ProcResult PodTest::run_pod(const std::vector<std::string>& args, ProcOptions options) {
+  std::vector<std::string> argv = {"--insecure-options=image", "run"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return ctx.run(argv, std::move(options));
+}
+
+PodTest::RunningPod PodTest::start_pod(const std::vector<std::string>& args) {
+  fs::path uuid_file = ctx.scratch_path("uuid");
+  std::vector<std::string> argv = {"--insecure-options=image", "run",
+                                   "--uuid-file-save=" + uuid_file.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunningPod pod{ctx.spawn(argv), ""};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!is_uuid(pod.uuid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ProcResult r = pod.rkt.wait();
+      throw std::runtime_error("the pod never saved its UUID:\n" + dump(r));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream in(uuid_file);
+    pod.uuid.clear();
+    std::getline(in, pod.uuid);
+  }
+  ProcResult ready = ctx.run({"status", "--wait-ready=20s", pod.uuid});
+  if (ready.exit_code != 0) {
+    ProcResult r = pod.rkt.wait();
+    throw std::runtime_error("the pod never got ready:\n" + dump(ready) + "\nrkt run:\n" + dump(r));
+  }
+  return pod;
+}
+
+std::optional<std::string> value_of(std::string_view output, std::string_view key) {
+  auto all = values_of(output, key);
+  if (all.empty()) return std::nullopt;
+  return all.front();
+}
+
+std::vector<std::string> values_of(std::string_view output, std::string_view key) {
+  std::vector<std::string> values;
+  std::string prefix = std::string(key) + "=";
+  for (std::string line : lines(output)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind(prefix, 0) == 0) values.push_back(line.substr(prefix.size()));
+  }
+  return values;
+}
+
+namespace {
+
+/// A mountinfo path with its octal escapes (\040 for a space ...) decoded.
+std::string unescape_mountinfo(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 3 < text.size()) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 3)), nullptr, 8));
+      i += 3;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> mounts_below(const fs::path& dir) {
+  std::vector<std::string> found;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::string base = dir.string();
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, device, root, mount_point;
+    fields >> id >> parent >> device >> root >> mount_point;
+    std::string path = unescape_mountinfo(mount_point);
+    if (path == base || path.rfind(base + "/", 0) == 0) found.push_back(path);
+  }
+  return found;
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (text[i] == '-')) return false;
+    if (!dash && !is_lower_hex(text.substr(i, 1))) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> lines(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,10 @@ inline constexpr int k_rkt_error = 254;
 /// The rkt under test: $RKT_TEST_BINARY if set, else the one CMake built.
 fs::path rkt_binary();
 fs::path source_dir();
+
+/// A stage1 image the build put beside rkt: stage1_image("native") is <dir of
+/// rkt>/stage1-native.aci.
+fs::path stage1_image(std::string_view flavor);
 
 /// Name of the unprivileged test user, a member of group `rkt`.
 inline constexpr const char* k_test_user = "rkt-test-user";
@@ -72,6 +77,17 @@ class RktCtx {
   /// Full IDs the store lists (`image list --no-legend --full --fields=id`); expects success.
   std::vector<std::string> listed_ids() const;
 
+  /// Builds an image around the inspect program (AciBuilder::inspect(), inspect_manifest()) in
+  /// scratch(), uncompressed; not fetched.
+  BuiltAci inspect_image(std::string_view name = "example.com/inspect",
+                         std::string_view app_patch = "{}");
+  /// The UUIDs of all pods, in whatever state directory under pods/.
+  std::vector<std::string> pod_uuids() const;
+  /// The state directory (run, exited-garbage, prepared ...) holding pod `uuid`, or "".
+  std::string pod_state_dir(std::string_view uuid) const;
+  /// The pod's directory under its current state directory (empty path if there is none).
+  fs::path pod_dir(std::string_view uuid) const;
+
  private:
   fs::path m_root;
   int m_counter = 0;
@@ -82,6 +98,38 @@ class RktTest : public ::testing::Test {
  protected:
   RktCtx ctx;
 };
+
+/// Base fixture of the pod tests: one RktCtx per test; TearDown stops what still runs, collects
+/// every pod (`gc --grace-period=0s`) and checks that none and no mount below the context is left.
+class PodTest : public RktTest {
+ protected:
+  void TearDown() override;
+  /// This test's inspect image (ctx.inspect_image() with the defaults, built on first use).
+  const BuiltAci& inspect_aci();
+  /// `rkt --insecure-options=image run ARGS`.
+  ProcResult run_pod(const std::vector<std::string>& args, ProcOptions options = {});
+
+  /// A pod started in the background by start_pod().
+  struct RunningPod {
+    Child rkt;
+    std::string uuid;
+  };
+  /// Starts `rkt --insecure-options=image run --uuid-file-save=F ARGS` and returns once the pod
+  /// is ready (`status --wait-ready`); throws if it does not get there within 20 s.
+  RunningPod start_pod(const std::vector<std::string>& args);
+
+ private:
+  std::optional<BuiltAci> m_inspect_aci;
+};
+
+/// The value of the first "KEY=value" line of `output` (inspect's reports), or nullopt.
+std::optional<std::string> value_of(std::string_view output, std::string_view key);
+/// The values of all "KEY=value" lines of `output`, in order.
+std::vector<std::string> values_of(std::string_view output, std::string_view key);
+/// Mount points (from /proc/self/mountinfo) at or below `dir`.
+std::vector<std::string> mounts_below(const fs::path& dir);
+/// Whether `text` is a lowercase RFC 4122 UUID (8-4-4-4-12 hex).
+bool is_uuid(std::string_view text);
 
 /// Non-empty lines of `text`.
 std::vector<std::string> lines(std::string_view text);

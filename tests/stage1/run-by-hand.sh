@@ -359,6 +359,68 @@ wait "$RUNNER"
 expect_eq "fly: stop (143)" 143 "$?"
 no_mounts_left "fly"
 
+# --- 9. security: capabilities, no_new_privs, seccomp, protected paths, devices ----------------
+echo "== native: capabilities, no_new_privs, seccomp, protected paths"
+# run_one APP_JSON [INIT_FLAGS...]: a one-app native pod; prints the app's stdout+stderr.
+run_one() {
+  local app=$1 pod
+  shift
+  pod=$(new_pod native)
+  add_app "$pod" sec "$IMAGE" "$app"
+  write_manifest "$pod"
+  run_pod "$pod" init --net=host "$@" "$(uuid_of "$pod")" 2>&1
+}
+# /status.sh in the image: the capability sets, no_new_privs and seccomp mode on one line.
+printf '#!/bin/sh\nfor f in CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs Seccomp; do grep "^$f:" /proc/self/status | tr -d "\\t" | tr "\\n" " "; done\n' >"$IMAGE/rootfs/status.sh"
+chmod 755 "$IMAGE/rootfs/status.sh"
+STATUS_APP='"exec":["/status.sh"]'
+DEFAULT_CAPS=00000000a80425fb  # appc's 14
+OUT=$(run_one "{$STATUS_APP,\"user\":\"0\",\"group\":\"0\"}")
+expect_match "root app: appc's 14 caps in every set, no ambient, seccomp on, no NNP" \
+  "CapInh:$DEFAULT_CAPS CapPrm:$DEFAULT_CAPS CapEff:$DEFAULT_CAPS CapBnd:$DEFAULT_CAPS CapAmb:0+ NoNewPrivs:0 Seccomp:2" "$OUT"
+OUT=$(run_one "{$STATUS_APP,\"user\":\"user\",\"group\":\"user\"}")
+expect_match "non-root app: no permitted/effective caps, bounded, NNP implied by seccomp" \
+  "CapPrm:0+ CapEff:0+ CapBnd:$DEFAULT_CAPS CapAmb:0+ NoNewPrivs:1 Seccomp:2" "$OUT"
+OUT=$(run_one "{$STATUS_APP,\"user\":\"0\",\"group\":\"0\",\"isolators\":[{\"name\":\"os/linux/capabilities-retain-set\",\"value\":{\"set\":[\"CAP_NET_ADMIN\",\"CAP_CHOWN\"]}}]}")
+expect_match "retain-set: exactly CAP_CHOWN and CAP_NET_ADMIN" "CapEff:0000000000001001 CapBnd:0000000000001001" "$OUT"
+OUT=$(run_one "{$STATUS_APP,\"user\":\"0\",\"group\":\"0\",\"isolators\":[{\"name\":\"os/linux/capabilities-remove-set\",\"value\":{\"set\":[\"CAP_CHOWN\",\"CAP_SYS_ADMIN\"]}}]}")
+expect_match "remove-set: the defaults minus CAP_CHOWN" "CapEff:00000000a80425fa CapBnd:00000000a80425fa" "$OUT"
+HOST_BND=$(grep ^CapBnd: /proc/self/status | tr -d '\t')
+OUT=$(run_one "{$STATUS_APP,\"user\":\"0\",\"group\":\"0\"}" --disable-capabilities-restriction --disable-seccomp)
+expect_match "--disable-capabilities-restriction: all caps; --disable-seccomp: no filter" "$HOST_BND CapAmb:0+ NoNewPrivs:0 Seccomp:0" "$OUT"
+OUT=$(run_one '{"exec":["/bin/cat","/tmp/pre"],"user":"user","group":"user","eventHandlers":[{"name":"pre-start","exec":["/bin/sh","-c","/status.sh >/tmp/pre"]}]}')
+expect_match "the pre-start handler gets the app's restrictions" \
+  "CapEff:0+ CapBnd:$DEFAULT_CAPS CapAmb:0+ NoNewPrivs:1 Seccomp:2" "$OUT"
+OUT=$(run_one "{$STATUS_APP,\"user\":\"0\",\"group\":\"0\",\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":true}]}")
+expect_match "no-new-privileges isolator" "NoNewPrivs:1" "$OUT"
+# mkdir(2) in a forked child ((exec ...)): busybox runs some applets inside the shell itself.
+OUT=$(run_one '{"exec":["/bin/sh","-c","(exec mkdir /made) 2>&1; echo rc=$?"],"user":"0","group":"0","isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["mkdir","mkdirat"],"errno":"EPERM"}}]}')
+expect_match "seccomp remove-set with errno: mkdir fails with EPERM" "Operation not permitted.*rc=1" "$(echo $OUT)"
+OUT=$(run_one '{"exec":["/bin/sh","-c","(exec mkdir /made); echo rc=$?"],"user":"0","group":"0","isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["mkdir","mkdirat"]}}]}')
+expect_match "seccomp remove-set without errno: mkdir killed by SIGSYS (128+31)" "rc=159" "$OUT"
+OUT=$(run_one '{"exec":["/bin/sh","-c","mkdir -p /m; mount -t tmpfs none /m; echo rc=$?; uname -s"],"user":"0","group":"0"}')
+expect_match "default allow-list: mount(2) kills with SIGSYS, uname allowed" "rc=159 Linux" "$(echo $OUT)"
+OUT=$(run_one '{"exec":["/bin/sh","-c","mkdir -p /m; mount -t tmpfs none /m; echo rc=$?"],"user":"0","group":"0","isolators":[{"name":"os/linux/seccomp-retain-set","value":{"set":["@appc.io/all"]}}]}')
+expect_match "retain-set @appc.io/all: no filter (mount refused by caps only: EPERM)" "rc=(1|255)" "$OUT"
+OUT=$(run_one '{"exec":["/bin/sh","-c","{ echo x >/proc/sys/kernel/hostname; } 2>&1; echo rc=$?; echo kallsyms=$(cat /proc/kallsyms | wc -c) config=$(cat /proc/config.gz | wc -c); echo firmware=$(ls /sys/firmware | wc -l); grep -c \" /proc/sys proc ro,\" /proc/self/mounts"],"user":"0","group":"0"}')
+expect_match "/proc/sys is read-only (writing kernel.hostname: EROFS)" "Read-only file system rc=1" "$(echo $OUT)"
+expect_match "/proc/kallsyms, /proc/config.gz and /sys/firmware are empty" "kallsyms=0 config=0 firmware=0 1" "$(echo $OUT)"
+if [ -e /proc/sysrq-trigger ]; then
+  OUT=$(run_one '{"exec":["/bin/sh","-c","{ echo h >/proc/sysrq-trigger; } 2>&1; echo rc=$?"],"user":"0","group":"0"}')
+  expect_match "/proc/sysrq-trigger is read-only" "Read-only file system rc=1" "$(echo $OUT)"
+else
+  echo "skip /proc/sysrq-trigger: this kernel has none"
+fi
+OUT=$(run_one '{"exec":["/bin/sh","-c","grep -c \" /proc/sys proc ro,\" /proc/self/mounts"],"user":"0","group":"0"}' --disable-paths)
+expect_eq "--disable-paths: /proc/sys is not remounted read-only" 0 "$OUT"
+OUT=$(run_one '{"exec":["/bin/sh","-c","ls /dev | tr \"\\n\" \" \"; mknod /tmp/n c 1 3 && echo mknod-ok"],"user":"0","group":"0"}')
+expect_match "/dev has only the OS-SPEC nodes (no loop-control); mknod of a null-like node works" \
+  "^console fd full null ptmx pts random shm stderr stdin stdout tty urandom zero mknod-ok" "$(echo $OUT)"
+OUT=$(run_one '{"exec":["/bin/true"],"user":"0","group":"0","isolators":[{"name":"example.com/unknown","value":{}},{"name":"os/linux/selinux-context","value":{"user":"u","role":"r","type":"t","level":"s0"}}]}')
+expect_match "unsupported isolators are reported" \
+  'stage1: app "sec": ignoring isolators not supported: .*example.com/unknown' "$OUT"
+no_mounts_left "security"
+
 echo
 if [ "$FAILURES" -eq 0 ]; then
   echo "all $CHECKS checks passed"
