@@ -21,9 +21,11 @@ void write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-Result<AppOutput> AppOutput::create(const fs::path& log_dir, const std::string& app) {
+Result<AppOutput> AppOutput::create(const fs::path& log_dir, const std::string& app,
+                                    std::shared_ptr<const Journal> journal) {
   AppOutput output;
   output.m_app = app;
+  output.m_journal = std::move(journal);
   for (size_t i = 0; i < 2; ++i) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe for app \"{}\"", app);
@@ -49,6 +51,7 @@ void AppOutput::close_writers() {
 
 void AppOutput::emit(const Stream& stream, std::string_view line) {
   write_all(stream.echo_fd, line);
+  if (m_journal) m_journal->send_line(m_app, line, stream.echo_fd == STDERR_FILENO);
   if (!m_log) return;
   auto written = m_log->write(line);
   if (!written && !m_log_error_reported) {

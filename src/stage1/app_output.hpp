@@ -2,9 +2,11 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "stage1/journal.hpp"
 #include "stage1/log_sink.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
@@ -14,11 +16,13 @@ namespace rkt::stage1 {
 namespace fs = std::filesystem;
 
 /// An app's stdout and stderr as pipes read by the supervisor: each line goes to the
-/// supervisor's own stdout or stderr and to the app's log file.
+/// supervisor's own stdout or stderr, to the app's log file and, where the host runs journald, to
+/// the journal.
 class AppOutput {
  public:
   /// Makes the two pipes; the log file is <log_dir>/<app> (rotated at k_log_limit_bytes).
-  static Result<AppOutput> create(const fs::path& log_dir, const std::string& app);
+  static Result<AppOutput> create(const fs::path& log_dir, const std::string& app,
+                                  std::shared_ptr<const Journal> journal);
 
   /// The write ends, for the app's fds 1 and 2 (close them here once the app has started).
   int stdout_writer() const { return m_writers[0].get(); }
@@ -45,6 +49,7 @@ class AppOutput {
   std::array<Stream, 2> m_streams;
   std::array<UniqueFd, 2> m_writers;
   std::optional<LogFile> m_log;
+  std::shared_ptr<const Journal> m_journal;
   std::string m_app;
   bool m_log_error_reported = false;
 };

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "stage1/app_rootfs.hpp"
+#include "stage1/journal.hpp"
 #include "stage1/paths.hpp"
 #include "stage1/pod_rootfs.hpp"
 #include "stage1/report.hpp"
@@ -61,7 +62,8 @@ Result<void> set_up_pod(const PodInitOptions& options, const Pod& pod) {
   return {};
 }
 
-SupervisorOptions supervisor_options(const PodInitOptions& options) {
+SupervisorOptions supervisor_options(const PodInitOptions& options,
+                                     std::shared_ptr<const Journal> journal) {
   SupervisorOptions supervisor;
   bool interactive = options.args.interactive;
   supervisor.stdio = interactive ? AppStdio::inherited : AppStdio::piped;
@@ -70,6 +72,7 @@ SupervisorOptions supervisor_options(const PodInitOptions& options) {
   supervisor.kill_scope = KillScope::pid_namespace;
   supervisor.status_dir = fs::path("/") / k_status_dir;
   supervisor.log_dir = fs::path("/") / k_logs_dir;
+  supervisor.journal = std::move(journal);
   supervisor.stop_timeout_seconds = k_stop_timeout_seconds;
   return supervisor;
 }
@@ -80,6 +83,11 @@ int run_pod_init(const PodInitOptions& options, Pod& pod, UniqueFd events, Uniqu
   // The run entrypoint outside is the pod's supervisor for stage0 and systemd: if it dies, the
   // pod dies with it (and with it every mount of the pod's mount namespace).
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The journal's socket is on the host: connect before the pod's root hides it.
+  std::shared_ptr<const Journal> journal;
+  if (!options.args.interactive) {
+    journal = Journal::connect(k_journal_socket, default_hostname(options.args.uuid));
+  }
   if (auto ready = set_up_pod(options, pod); !ready) {
     report("{}", ready.error().message);
     return k_exit_failure;
@@ -87,7 +95,8 @@ int run_pod_init(const PodInitOptions& options, Pod& pod, UniqueFd events, Uniqu
   send(events, PodEvent::mounted);
   std::vector<AppPlan> plans;
   for (auto& app : pod.apps) plans.push_back(std::move(app.plan));
-  Supervisor supervisor(std::move(plans), supervisor_options(options), std::move(signals));
+  Supervisor supervisor(std::move(plans), supervisor_options(options, std::move(journal)),
+                        std::move(signals));
   return supervisor.run([&] {
     send(events, PodEvent::started);
     events.reset();

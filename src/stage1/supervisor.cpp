@@ -75,7 +75,7 @@ void Supervisor::start_apps() {
 Result<void> Supervisor::start_app(App& app) {
   std::array<int, 3> stdio = {-1, -1, -1};
   if (m_options.stdio == AppStdio::piped) {
-    RKT_TRY_ASSIGN(auto output, AppOutput::create(m_options.log_dir, app.plan.name));
+    RKT_TRY_ASSIGN(auto output, AppOutput::create(m_options.log_dir, app.plan.name, m_options.journal));
     app.output.emplace(std::move(output));
     stdio = {m_dev_null.get(), app.output->stdout_writer(), app.output->stderr_writer()};
   }

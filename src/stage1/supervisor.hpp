@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct SupervisorOptions {
   KillScope kill_scope = KillScope::pid_namespace;
   fs::path status_dir;  // /rkt/status/<app> written at each exit
   fs::path log_dir;     // /rkt/logs/<app> (piped stdio only)
+  std::shared_ptr<const Journal> journal;  // the host's journald, if it runs (piped stdio only)
   int stop_timeout_seconds = 10;
 };
 
