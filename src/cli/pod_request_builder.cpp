@@ -83,6 +83,7 @@ Result<pod::PodRequest> build_pod_request(Context& context, const PodFlags& flag
   RKT_TRY_ASSIGN(image::Fetcher fetcher, context.fetcher(policy));
   pod::PodRequest request;
   RKT_TRY(add_pod_level_flags(request, flags));
+  request.skip_tree_check = context.insecure().ondisk;
   // The stage1 first, as the seed shows rkt reporting it before the apps' images.
   RKT_TRY_ASSIGN(request.stage1.image, select_stage1(context, fetcher, flags));
   if (!flags.pod_manifest.empty()) {

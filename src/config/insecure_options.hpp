@@ -11,7 +11,7 @@ namespace rkt::config {
 struct InsecureOptions {
   bool image = false;         // skip image signature verification
   bool tls = false;           // skip TLS certificate checks
-  bool ondisk = false;        // accepted for compatibility; rkt ignores it too
+  bool ondisk = false;        // rendered trees are not checked against their hash
   bool http = false;          // allow plain HTTP for images, signatures and discovery
   bool pubkey = false;        // allow fetching keys over HTTP when trusting from HTTPS
   bool capabilities = false;  // give apps all capabilities

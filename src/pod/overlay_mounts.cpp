@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys/idmapped_mount.hpp"
 #include "sys/mount.hpp"
 #include "sys/namespaces.hpp"
 #include "util/file.hpp"
@@ -18,11 +19,26 @@ Result<void> enter_private_mount_namespace() {
 }
 
 Result<void> mount_app_overlays(const PodPaths& paths, const fs::path& tree_dir,
-                                const appc::PodManifest& manifest) {
+                                const appc::PodManifest& manifest,
+                                const std::optional<sys::IdRange>& private_users) {
+  // Any user namespace with the pod's mapping defines the idmap; the mounts keep it.
+  std::optional<sys::UserNamespace> idmap;
+  if (private_users) {
+    auto made = sys::create_user_namespace(*private_users);
+    if (!made) return std::move(made).error().wrap("idmapping the pod's trees");
+    idmap = std::move(*made);
+  }
   for (const auto& app : manifest.apps) {
     RKT_TRY_ASSIGN(std::string tree, util::read_file(paths.app_tree_id(app.name)));
     tree = std::string(util::trim(tree));
-    auto mounted = sys::mount_overlay({tree_dir / tree / "rootfs"}, paths.overlay_upper(app.name),
+    fs::path lower = tree_dir / tree / "rootfs";
+    if (idmap) {
+      RKT_TRY(util::make_dirs(paths.overlay_lower(app.name), 0700));
+      auto shifted = sys::idmapped_bind_mount(lower, paths.overlay_lower(app.name), idmap->user);
+      if (!shifted) return std::move(shifted).error().wrap("app \"{}\"", app.name);
+      lower = paths.overlay_lower(app.name);
+    }
+    auto mounted = sys::mount_overlay({lower}, paths.overlay_upper(app.name),
                                       paths.overlay_work(app.name), paths.app_rootfs(app.name));
     if (!mounted) return std::move(mounted).error().wrap("app \"{}\"", app.name);
   }

@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <memory>
 
+#include "pod/id_ranges.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_mounts.hpp"
+#include "pod/prepare.hpp"
 #include "util/log.hpp"
 #include "util/unique_fd.hpp"
 
@@ -136,8 +138,14 @@ Result<void> delete_pod(const Pod& pod, const DeleteOptions& options) {
   auto dir = canonical_or_self(pod.dir());
   auto unmounted = unmount_all_under(dir);
   if (!unmounted) return std::move(unmounted).error().wrap("pod \"{}\"", pod.uuid());
+  // Read before the files go: the range stays claimed until nothing of the pod is left.
+  auto range = recorded_id_range(pod.paths());
   auto removed = remove_pod_dir(dir);
   if (!removed) return std::move(removed).error().wrap("removing pod \"{}\"", pod.uuid());
+  if (range && *range) {
+    IdRangeRegistry registry(pod.pods_dir().id_ranges());
+    log::warn_and_drop(registry.release(**range, pod.uuid()));
+  }
   return {};
 }
 

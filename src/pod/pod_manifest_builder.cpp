@@ -189,7 +189,6 @@ Result<void> validate_pod_request(const PodRequest& request) {
     return {};
   }
   if (request.apps.empty()) return invalid("at least one image is required");
-  if (request.private_users) return invalid("--private-users is not supported yet");
   std::set<std::string> names;
   for (size_t i = 0; i < request.volumes.size(); ++i) {
     const auto& volume = request.volumes[i];

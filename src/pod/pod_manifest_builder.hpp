@@ -53,7 +53,7 @@ Result<ResolvedPodManifest> resolve_pod_manifest(store::ImageStore& store,
 void add_implicit_volumes(appc::PodManifest& manifest);
 
 /// Checks a PodRequest before anything is created: --pod-manifest with image or pod flags
-/// ("conflicting flags set with --pod-manifest"), --private-users without --no-overlay, host
+/// ("conflicting flags set with --pod-manifest"), host
 /// volumes whose source is missing, --mount of an unknown volume.
 Result<void> validate_pod_request(const PodRequest& request);
 

@@ -21,6 +21,8 @@ struct PodsDir {
   fs::path pod_dir(StateDir dir, std::string_view uuid) const { return state_dir(dir) / uuid; }
   /// locks/prepareLock: held by image gc against pods being prepared.
   fs::path prepare_lock() const { return data_dir / "locks" / "prepareLock"; }
+  /// userns/<base>: the --private-users ID ranges claimed by pods (pod/id_ranges.hpp).
+  fs::path id_ranges() const { return data_dir / "userns"; }
 };
 
 /// Paths inside one pod directory.
@@ -50,6 +52,10 @@ struct PodPaths {
   fs::path overlay_prepared() const { return dir / "overlay-prepared"; }
   fs::path overlay_upper(std::string_view app) const { return dir / "overlay" / app / "upper"; }
   fs::path overlay_work(std::string_view app) const { return dir / "overlay" / app / "work"; }
+  /// --private-users: where the run mounts the idmapped tree that is the overlay's lower layer.
+  fs::path overlay_lower(std::string_view app) const { return dir / "overlay" / app / "lower"; }
+  /// --private-users: "BASE:COUNT" of the pod's ID range (rkt's name and format).
+  fs::path private_users() const { return dir / "private-users-prepared"; }
   fs::path shared_volume(std::string_view name) const { return dir / "sharedVolumes" / name; }
   fs::path net() const { return dir / "net"; }
 };

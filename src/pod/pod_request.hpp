@@ -8,6 +8,7 @@
 
 #include "appc/types.hpp"
 #include "store/image_info.hpp"
+#include "sys/user_namespace.hpp"
 
 namespace rkt::pod {
 
@@ -47,6 +48,7 @@ struct PodRequest {
   bool inherit_env = false;                                    // --inherit-env
   bool no_overlay = false;                                     // --no-overlay
   bool private_users = false;                                  // --private-users
+  bool skip_tree_check = false;  // --insecure-options=ondisk: trust the rendered trees
   appc::Annotations annotations;                               // pod --annotation (app sandbox)
   std::map<std::string, std::string> user_annotations;
   std::map<std::string, std::string> user_labels;
@@ -66,6 +68,7 @@ struct RunRequest {
   bool disable_capabilities = false;  // --insecure-options=capabilities
   bool disable_paths = false;         // --insecure-options=paths
   bool disable_seccomp = false;       // --insecure-options=seccomp
+  std::optional<sys::IdRange> private_users;  // the pod's ID range (from the pod dir)
   std::vector<std::string> dns, dns_search, dns_opt;
   std::string dns_domain;
   std::vector<std::string> hosts_entries;

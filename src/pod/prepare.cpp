@@ -11,14 +11,17 @@
 #include "appc/manifest.hpp"
 #include "image/render.hpp"
 #include "pod/env.hpp"
+#include "pod/id_ranges.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_lock.hpp"
 #include "pod/pod_manifest_builder.hpp"
 #include "pod/pod_transition.hpp"
 #include "pod/tree_copy.hpp"
 #include "pod/uuid.hpp"
+#include "sys/idmapped_mount.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
+#include "util/strings.hpp"
 
 namespace rkt::pod {
 
@@ -37,6 +40,8 @@ struct PodPlan {
   std::vector<std::string> env_files;        // in manifest order
   store::ImageInfo stage1;
   bool overlay = true;
+  bool private_users = false;
+  bool check_trees = true;
 };
 
 /// Tree store IDs of the rendered images.
@@ -50,6 +55,15 @@ struct PodDir {
   std::string uuid;
   PodPaths paths;
   util::LockFile lock;
+};
+
+/// How the pod's files are written: with --private-users, owners move into the pod's range.
+struct PodOwnership {
+  std::optional<sys::IdRange> range;
+  Result<void> shift(const fs::path& path) const {
+    return range ? shift_owner(path, *range) : Result<void>();
+  }
+  uint32_t outside(uint32_t id) const { return range ? range->outside(id) : id; }
 };
 
 Result<void> check_stage1(const store::ImageInfo& stage1) {
@@ -92,15 +106,34 @@ Result<PodPlan> plan_pod(store::ImageStore& store, const PodRequest& request) {
   plan.stage1 = request.stage1.image;
   RKT_TRY(check_stage1(plan.stage1));
   plan.overlay = use_overlay(request);
+  plan.private_users = request.private_users;
+  plan.check_trees = !request.skip_tree_check;
+  if (plan.private_users && util::ends_with(plan.stage1.manifest.name, "/stage1-fly")) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--private-users is not supported by stage1-fly");
+  }
   return plan;
 }
 
 /// The image's tree, rendered unless it already is; the caller holds the prepare lock, so image
-/// gc can't remove a tree between this check and the pod recording its ID.
-Result<std::string> render_tree(store::ImageStore& store, const store::ImageInfo& image) {
+/// gc can't remove a tree between this check and the pod recording its ID. A tree rendered
+/// earlier is checked against its recorded hash (unless --insecure-options=ondisk) and, as rkt
+/// did, rendered again when it does not match.
+Result<std::string> render_tree(store::ImageStore& store, const store::ImageInfo& image,
+                                bool check) {
   RKT_TRY_ASSIGN(auto flattened, image::flatten_image(store, image));
   std::string id = store::tree_id(flattened);
-  if (!image::tree_store_of(store).is_rendered(id)) RKT_TRY(image::render_image(store, image));
+  store::TreeStore trees = image::tree_store_of(store);
+  if (!trees.is_rendered(id)) {
+    RKT_TRY(image::render_image(store, image));
+  } else if (check) {
+    auto verified = trees.verify(id);
+    if (!verified && verified.error().kind != ErrorKind::verification_failed) return verified.error();
+    if (!verified) {
+      log::warn("tree cache is in a bad state: {}. Rebuilding...", verified.error().message);
+      RKT_TRY(trees.rebuild(flattened));
+    }
+  }
   log::warn_and_drop(store.touch_last_used(image.key));
   return id;
 }
@@ -108,11 +141,11 @@ Result<std::string> render_tree(store::ImageStore& store, const store::ImageInfo
 Result<PodTrees> render_trees(store::ImageStore& store, const PodPlan& plan) {
   PodTrees trees;
   for (const auto& image : plan.app_images) {
-    auto id = render_tree(store, image);
+    auto id = render_tree(store, image, plan.check_trees);
     if (!id) return std::move(id).error().wrap("rendering image {}", image.manifest.name);
     trees.apps.push_back(std::move(*id));
   }
-  auto id = render_tree(store, plan.stage1);
+  auto id = render_tree(store, plan.stage1, plan.check_trees);
   if (!id)
     return std::move(id).error().wrap("rendering stage1 image {}", plan.stage1.manifest.name);
   trees.stage1 = std::move(*id);
@@ -137,27 +170,31 @@ Result<void> write_file(const fs::path& path, std::string_view content, mode_t m
   return util::write_file_atomic(path, content, mode, util::Durability::no_fsync);
 }
 
+/// The stage1 rootfs is a copy; with --private-users a shifted one, so that the pod's PID 1,
+/// root of the pod's user namespace, can write the apps' status and logs there.
 Result<void> setup_stage1(const PodPaths& paths, const store::TreeStore& trees,
-                          const store::ImageInfo& stage1, const std::string& tree) {
+                          const store::ImageInfo& stage1, const std::string& tree,
+                          const PodOwnership& owner) {
   RKT_TRY(util::make_dirs(paths.stage1(), k_dir_mode));
   RKT_TRY(write_file(paths.stage1_manifest(), stage1.manifest_json));
   RKT_TRY(write_file(paths.stage1_tree_id(), tree));
-  RKT_TRY(copy_tree(trees.rootfs(tree), paths.stage1_rootfs()));
-  for (const fs::path& dir :
-       {paths.stage1_rootfs() / "rkt" / "status", paths.stage1_rootfs() / "rkt" / "env",
-        paths.stage1_rootfs() / "rkt" / "logs"}) {
+  RKT_TRY(copy_tree(trees.rootfs(tree), paths.stage1_rootfs(), owner.range));
+  for (const char* name : {"rkt", "rkt/status", "rkt/env", "rkt/logs"}) {
+    fs::path dir = paths.stage1_rootfs() / name;
     RKT_TRY(util::make_dirs(dir, 0755));
+    RKT_TRY(owner.shift(dir));
   }
   return {};
 }
 
 /// The overlay's upper dir gives the merged root its owner and mode (overlayfs reports a
 /// directory's metadata from the upper layer), so it copies the lower root's.
-Result<void> make_upper_dir(const fs::path& upper, const fs::path& lower) {
+Result<void> make_upper_dir(const fs::path& upper, const fs::path& lower,
+                            const PodOwnership& owner) {
   struct stat st {};
   if (::stat(lower.c_str(), &st) != 0) return Error::from_errno(errno, "stat `{}`", lower.string());
   RKT_TRY(util::make_dirs(upper, st.st_mode & 07777));
-  if (::chown(upper.c_str(), st.st_uid, st.st_gid) != 0 ||
+  if (::chown(upper.c_str(), owner.outside(st.st_uid), owner.outside(st.st_gid)) != 0 ||
       ::chmod(upper.c_str(), st.st_mode & 07777) != 0) {
     return Error::from_errno(errno, "setting owner and mode of `{}`", upper.string());
   }
@@ -165,7 +202,7 @@ Result<void> make_upper_dir(const fs::path& upper, const fs::path& lower) {
 }
 
 Result<void> setup_app(const PodPaths& paths, const store::TreeStore& trees, const PodPlan& plan,
-                       const PodTrees& pod_trees, size_t index) {
+                       const PodTrees& pod_trees, size_t index, const PodOwnership& owner) {
   const std::string& app = plan.manifest.apps[index].name;
   const store::ImageInfo& image = plan.app_images[index];
   const std::string& tree = pod_trees.apps[index];
@@ -175,13 +212,16 @@ Result<void> setup_app(const PodPaths& paths, const store::TreeStore& trees, con
   RKT_TRY(util::make_dirs(paths.app_dir(app), 0755));
   RKT_TRY(write_file(paths.app_dir(app) / "manifest", image.manifest_json));
   RKT_TRY(write_file(paths.app_env(app), plan.env_files[index], 0640));
-  if (!plan.overlay) return copy_tree(trees.rootfs(tree), paths.app_rootfs(app));
+  RKT_TRY(owner.shift(paths.app_dir(app)));
+  if (!plan.overlay) return copy_tree(trees.rootfs(tree), paths.app_rootfs(app), owner.range);
   RKT_TRY(util::make_dirs(paths.app_rootfs(app), 0755));
-  RKT_TRY(make_upper_dir(paths.overlay_upper(app), trees.rootfs(tree)));
+  RKT_TRY(make_upper_dir(paths.overlay_upper(app), trees.rootfs(tree), owner));
+  if (owner.range) RKT_TRY(util::make_dirs(paths.overlay_lower(app), 0700));
   return util::make_dirs(paths.overlay_work(app), 0700);
 }
 
-Result<void> make_shared_volume(const PodPaths& paths, const appc::Volume& raw) {
+Result<void> make_shared_volume(const PodPaths& paths, const appc::Volume& raw,
+                                const PodOwnership& owner) {
   appc::Volume volume = appc::volume_with_defaults(raw);
   unsigned mode = 0;
   const char* end = volume.mode.data() + volume.mode.size();
@@ -192,36 +232,54 @@ Result<void> make_shared_volume(const PodPaths& paths, const appc::Volume& raw) 
   }
   fs::path dir = paths.shared_volume(volume.name);
   RKT_TRY(util::make_dirs(dir, mode));
-  if (::chown(dir.c_str(), static_cast<uid_t>(volume.uid.value_or(0)),
-              static_cast<gid_t>(volume.gid.value_or(0))) != 0 ||
+  auto uid = static_cast<uint32_t>(volume.uid.value_or(0));
+  auto gid = static_cast<uint32_t>(volume.gid.value_or(0));
+  if (owner.range && (uid >= owner.range->count || gid >= owner.range->count)) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "volume \"{}\": owner {}:{} does not fit the pod's ID range", volume.name,
+                       uid, gid);
+  }
+  if (::chown(dir.c_str(), owner.outside(uid), owner.outside(gid)) != 0 ||
       ::chmod(dir.c_str(), mode) != 0) {
     return Error::from_errno(errno, "setting owner and mode of volume `{}`", dir.string());
   }
   return {};
 }
 
+/// --private-users: a range no other pod holds, recorded in the pod at once (so that deleting
+/// the pod, even an aborted one, releases it).
+Result<PodOwnership> claim_id_range(const PodsDir& pods, const PodDir& pod) {
+  IdRangeRegistry registry(pods.id_ranges());
+  RKT_TRY_ASSIGN(sys::IdRange range, registry.claim(pod.uuid, random_id_slot()));
+  RKT_TRY(write_file(pod.paths.private_users(), sys::format_id_range(range)));
+  return PodOwnership{range};
+}
+
 Result<void> write_pod_files(const PodPaths& paths, const store::TreeStore& trees,
-                             const PodPlan& plan, const PodTrees& pod_trees) {
+                             const PodPlan& plan, const PodTrees& pod_trees,
+                             const PodOwnership& owner) {
   RKT_TRY(
       util::write_file_atomic(paths.manifest(), appc::to_json(plan.manifest).dump(), k_file_mode));
   RKT_TRY(write_file(paths.created_marker(), ""));
-  RKT_TRY(setup_stage1(paths, trees, plan.stage1, pod_trees.stage1));
+  RKT_TRY(setup_stage1(paths, trees, plan.stage1, pod_trees.stage1, owner));
   for (size_t i = 0; i < plan.manifest.apps.size(); ++i) {
-    auto done = setup_app(paths, trees, plan, pod_trees, i);
+    auto done = setup_app(paths, trees, plan, pod_trees, i, owner);
     if (!done) return std::move(done).error().wrap("app \"{}\"", plan.manifest.apps[i].name);
   }
   for (const auto& volume : plan.manifest.volumes) {
-    if (volume.kind == "empty") RKT_TRY(make_shared_volume(paths, volume));
+    if (volume.kind == "empty") RKT_TRY(make_shared_volume(paths, volume, owner));
   }
   if (plan.overlay) RKT_TRY(write_file(paths.overlay_prepared(), ""));
   return {};
 }
 
-Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan, PrepareMode mode) {
+Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan,
+                           const PodOwnership& owner, PrepareMode mode) {
   PreparedPod prepared;
   prepared.uuid = pod.uuid;
   prepared.manifest = std::move(plan.manifest);
   prepared.overlay = plan.overlay;
+  prepared.private_users = owner.range;
   if (mode == PrepareMode::for_prepare) {
     RKT_TRY(move_pod_dir(pods, pod.uuid, PodState::preparing, PodState::prepared));
     prepared.dir = pods.pod_dir(StateDir::prepared, pod.uuid);
@@ -234,6 +292,17 @@ Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan, Prepar
 }
 
 }  // namespace
+
+Result<std::optional<sys::IdRange>> recorded_id_range(const PodPaths& paths) {
+  auto text = util::read_file(paths.private_users());
+  if (!text) {
+    if (text.error().sys_errno == ENOENT) return std::optional<sys::IdRange>();
+    return text.error();
+  }
+  auto range = sys::parse_id_range(util::trim(*text));
+  if (!range) return std::move(range).error().wrap("`{}`", paths.private_users().string());
+  return std::optional<sys::IdRange>(*range);
+}
 
 bool overlay_supported() {
   static const bool supported = [] {
@@ -252,15 +321,27 @@ Result<PreparedPod> prepare_pod(const PodsDir& pods, store::ImageStore& store,
   RKT_TRY_ASSIGN(auto prepare_lock,
                  util::LockFile::acquire(pods.prepare_lock(), util::LockMode::shared));
   RKT_TRY_ASSIGN(PodTrees trees, render_trees(store, plan));
+  if (plan.private_users && plan.overlay &&
+      !sys::idmapped_mounts_supported(image::tree_store_of(store).rootfs(trees.stage1))) {
+    // Without idmapped mounts the trees cannot be shown shifted: copy them shifted (as rkt).
+    log::debug("--private-users: no idmapped mounts of the tree store; copying the trees");
+    plan.overlay = false;
+  }
   RKT_TRY_ASSIGN(PodDir pod, create_pod_dir(pods));
   // From here on a failure leaves the pod in prepare/, unlocked: an aborted prepare for gc.
-  auto written = write_pod_files(pod.paths, image::tree_store_of(store), plan, trees);
+  PodOwnership owner;
+  if (plan.private_users) {
+    auto claimed = claim_id_range(pods, pod);
+    if (!claimed) return std::move(claimed).error().wrap("preparing pod {}", pod.uuid);
+    owner = *claimed;
+  }
+  auto written = write_pod_files(pod.paths, image::tree_store_of(store), plan, trees, owner);
   if (!written) return std::move(written).error().wrap("preparing pod {}", pod.uuid);
   if (!request.uuid_file_save.empty()) {
     auto saved = util::write_file_atomic(request.uuid_file_save, pod.uuid, 0644);
     if (!saved) return std::move(saved).error().wrap("--uuid-file-save");
   }
-  return finish(pods, std::move(pod), std::move(plan), mode);
+  return finish(pods, std::move(pod), std::move(plan), owner, mode);
 }
 
 }  // namespace rkt::pod

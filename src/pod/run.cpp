@@ -24,7 +24,8 @@ constexpr int k_insecure_options_since = 3;
 Result<void> mount_app_rootfs(const PodsDir& pods, const PreparedPod& pod) {
   PodPaths paths(pod.dir);
   if (pod.overlay) {
-    RKT_TRY(mount_app_overlays(paths, store::StorePaths(pods.data_dir).tree, pod.manifest));
+    RKT_TRY(mount_app_overlays(paths, store::StorePaths(pods.data_dir).tree, pod.manifest,
+                               pod.private_users));
   }
   for (const auto& app : pod.manifest.apps) RKT_TRY(ensure_mtab(paths.app_rootfs(app.name)));
   return {};
@@ -85,6 +86,9 @@ std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const Ru
   if (request.disable_capabilities) argv.push_back("--disable-capabilities-restriction");
   if (request.disable_paths) argv.push_back("--disable-paths");
   if (request.disable_seccomp) argv.push_back("--disable-seccomp");
+  if (request.private_users) {
+    argv.push_back("--private-users=" + sys::format_id_range(*request.private_users));
+  }
   argv.emplace_back(uuid);
   return argv;
 }
@@ -96,8 +100,10 @@ Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& req
   }
   PodPaths paths(pod.dir);
   RKT_TRY_ASSIGN(auto entrypoint, find_stage1_entrypoint(paths, k_stage1_run_annotation));
-  auto argv = stage1_run_argv(entrypoint.path.string(),
-                              supported_by(request, entrypoint.interface_version), pod.uuid);
+  RKT_TRY_ASSIGN(pod.private_users, recorded_id_range(paths));
+  RunRequest effective = supported_by(request, entrypoint.interface_version);
+  effective.private_users = pod.private_users;
+  auto argv = stage1_run_argv(entrypoint.path.string(), effective, pod.uuid);
   // Every mount of the pod lives in this namespace only and dies with it.
   RKT_TRY(enter_private_mount_namespace());
   RKT_TRY(mount_app_rootfs(pods, pod));

@@ -24,6 +24,30 @@ namespace {
 /// Paths already copied of files with several links, to link them again rather than copy.
 using LinkMap = std::map<std::pair<dev_t, ino_t>, fs::path>;
 
+/// What one copy carries along: the hard links seen so far and the owner shift.
+struct CopyState {
+  LinkMap links;
+  std::optional<sys::IdRange> shift;
+};
+
+Result<uint32_t> shifted_id(uint32_t id, const sys::IdRange& range, const fs::path& path) {
+  if (id >= range.count) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "`{}`: owner {} does not fit the pod's ID range {}", path.string(), id,
+                       sys::format_id_range(range));
+  }
+  return range.outside(id);
+}
+
+Result<std::pair<uid_t, gid_t>> owner_for(const struct stat& st,
+                                          const std::optional<sys::IdRange>& shift,
+                                          const fs::path& path) {
+  if (!shift) return std::pair{st.st_uid, st.st_gid};
+  RKT_TRY_ASSIGN(uint32_t uid, shifted_id(st.st_uid, *shift, path));
+  RKT_TRY_ASSIGN(uint32_t gid, shifted_id(st.st_gid, *shift, path));
+  return std::pair{static_cast<uid_t>(uid), static_cast<gid_t>(gid)};
+}
+
 Result<void> copy_xattrs(const fs::path& from, const fs::path& to) {
   ssize_t size = ::llistxattr(from.c_str(), nullptr, 0);
   if (size < 0) {
@@ -49,8 +73,10 @@ Result<void> copy_xattrs(const fs::path& from, const fs::path& to) {
 
 /// Owner, then mode (chown clears setuid bits), then attributes (chown clears file
 /// capabilities too), then times.
-Result<void> copy_metadata(const fs::path& from, const fs::path& to, const struct stat& st) {
-  if (::lchown(to.c_str(), st.st_uid, st.st_gid) != 0) {
+Result<void> copy_metadata(const fs::path& from, const fs::path& to, const struct stat& st,
+                           const CopyState& state) {
+  RKT_TRY_ASSIGN(auto owner, owner_for(st, state.shift, from));
+  if (::lchown(to.c_str(), owner.first, owner.second) != 0) {
     return Error::from_errno(errno, "chown `{}`", to.string());
   }
   if (!S_ISLNK(st.st_mode) && ::chmod(to.c_str(), st.st_mode & 07777) != 0) {
@@ -97,10 +123,10 @@ Result<void> copy_content(const fs::path& from, const fs::path& to) {
   }
 }
 
-Result<void> copy_entry(const fs::path& from, const fs::path& to, LinkMap& links);
+Result<void> copy_entry(const fs::path& from, const fs::path& to, CopyState& state);
 
 Result<void> copy_directory(const fs::path& from, const fs::path& to, const struct stat& st,
-                            LinkMap& links) {
+                            CopyState& state) {
   if (::mkdir(to.c_str(), 0700) != 0 && errno != EEXIST) {
     return Error::from_errno(errno, "mkdir `{}`", to.string());
   }
@@ -112,15 +138,15 @@ Result<void> copy_directory(const fs::path& from, const fs::path& to, const stru
     if (name != "." && name != "..") names.emplace_back(name);
   }
   ::closedir(dir);
-  for (const auto& name : names) RKT_TRY(copy_entry(from / name, to / name, links));
-  return copy_metadata(from, to, st);
+  for (const auto& name : names) RKT_TRY(copy_entry(from / name, to / name, state));
+  return copy_metadata(from, to, st, state);
 }
 
 Result<void> copy_non_directory(const fs::path& from, const fs::path& to, const struct stat& st,
-                                LinkMap& links) {
+                                CopyState& state) {
   const auto key = std::pair{st.st_dev, st.st_ino};
   if (st.st_nlink > 1) {
-    if (auto it = links.find(key); it != links.end()) {
+    if (auto it = state.links.find(key); it != state.links.end()) {
       if (::link(it->second.c_str(), to.c_str()) != 0) {
         return Error::from_errno(errno, "link `{}`", to.string());
       }
@@ -139,24 +165,39 @@ Result<void> copy_non_directory(const fs::path& from, const fs::path& to, const 
   } else if (::mknod(to.c_str(), st.st_mode, st.st_rdev) != 0) {
     return Error::from_errno(errno, "mknod `{}`", to.string());
   }
-  RKT_TRY(copy_metadata(from, to, st));
-  if (st.st_nlink > 1) links.emplace(key, to);
+  RKT_TRY(copy_metadata(from, to, st, state));
+  if (st.st_nlink > 1) state.links.emplace(key, to);
   return {};
 }
 
-Result<void> copy_entry(const fs::path& from, const fs::path& to, LinkMap& links) {
+Result<void> copy_entry(const fs::path& from, const fs::path& to, CopyState& state) {
   struct stat st {};
   if (::lstat(from.c_str(), &st) != 0) return Error::from_errno(errno, "lstat `{}`", from.string());
-  if (S_ISDIR(st.st_mode)) return copy_directory(from, to, st, links);
-  return copy_non_directory(from, to, st, links);
+  if (S_ISDIR(st.st_mode)) return copy_directory(from, to, st, state);
+  return copy_non_directory(from, to, st, state);
 }
 
 }  // namespace
 
-Result<void> copy_tree(const fs::path& from, const fs::path& to) {
-  LinkMap links;
-  auto copied = copy_entry(from, to, links);
+Result<void> copy_tree(const fs::path& from, const fs::path& to,
+                       const std::optional<sys::IdRange>& shift) {
+  CopyState state{{}, shift};
+  auto copied = copy_entry(from, to, state);
   if (!copied) return std::move(copied).error().wrap("copying `{}`", from.string());
+  return {};
+}
+
+Result<void> shift_owner(const fs::path& path, const sys::IdRange& range) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return Error::from_errno(errno, "lstat `{}`", path.string());
+  RKT_TRY_ASSIGN(auto owner, owner_for(st, range, path));
+  if (::lchown(path.c_str(), owner.first, owner.second) != 0) {
+    return Error::from_errno(errno, "chown `{}`", path.string());
+  }
+  // chown clears setuid/setgid bits of non-directories; directories keep their mode.
+  if (!S_ISLNK(st.st_mode) && ::chmod(path.c_str(), st.st_mode & 07777) != 0) {
+    return Error::from_errno(errno, "chmod `{}`", path.string());
+  }
   return {};
 }
 

@@ -88,6 +88,7 @@ Result<std::string> single_uuid(const std::vector<std::string>& positional) {
 Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
   RunArgs run;
   std::string net = "host";
+  std::string private_users;
   std::map<std::string, FlagTarget, std::less<>> flags = {
       {"debug", {.boolean = &run.debug}},
       {"net", {.text = &net}},
@@ -98,7 +99,7 @@ Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
       {"disable-capabilities-restriction", {.boolean = &run.disable_capabilities}},
       {"disable-paths", {.boolean = &run.disable_paths}},
       {"disable-seccomp", {.boolean = &run.disable_seccomp}},
-      {"private-users", {.text = &run.private_users}},
+      {"private-users", {.text = &private_users}},
   };
   RKT_TRY_ASSIGN(auto positional, parse_flags(args, flags));
   RKT_TRY_ASSIGN(run.uuid, single_uuid(positional));
@@ -110,9 +111,10 @@ Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
     return Error::make(ErrorKind::invalid_argument,
                        "--net={}: this stage1 supports only --net=host and --net=none", net);
   }
-  if (!run.private_users.empty()) {
-    return Error::make(ErrorKind::invalid_argument,
-                       "--private-users is not supported by this stage1");
+  if (!private_users.empty()) {
+    auto range = sys::parse_id_range(private_users);
+    if (!range) return std::move(range).error().wrap("--private-users");
+    run.private_users = *range;
   }
   if (run.hostname.empty()) run.hostname = default_hostname(run.uuid);
   return run;

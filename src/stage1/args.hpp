@@ -2,9 +2,11 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sys/user_namespace.hpp"
 #include "util/result.hpp"
 
 namespace rkt::stage1 {
@@ -23,7 +25,7 @@ struct RunArgs {
   bool disable_capabilities = false;
   bool disable_paths = false;
   bool disable_seccomp = false;
-  std::string private_users;
+  std::optional<sys::IdRange> private_users;  // the pod's user namespace (BASE:COUNT)
   std::string uuid;
 };
 

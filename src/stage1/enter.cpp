@@ -16,8 +16,9 @@ namespace {
 
 std::vector<sys::Namespace> namespaces_to_join(Flavor flavor) {
   if (flavor == Flavor::fly) return {sys::Namespace::mount};
-  return {sys::Namespace::ipc, sys::Namespace::uts, sys::Namespace::net, sys::Namespace::pid,
-          sys::Namespace::mount};
+  // The user namespace (--private-users) last: once in it, we may not join the others.
+  return {sys::Namespace::ipc, sys::Namespace::uts,   sys::Namespace::net,
+          sys::Namespace::pid, sys::Namespace::mount, sys::Namespace::user};
 }
 
 Result<int> enter(Flavor flavor, const EnterArgs& args) {
@@ -36,6 +37,8 @@ Result<int> enter(Flavor flavor, const EnterArgs& args) {
   options.env = std::move(env);
   options.root = app_root.string();
   options.cwd = "/";
+  // Root of the pod (of its user namespace with --private-users), as the pod's apps.
+  options.credentials = sys::Credentials{0, 0, {}};
   options.inherit_fds = sys::InheritFds::stdio_only;
   options.description = " in app \"" + args.app + "\"";
   // Like system(3): the command owns the terminal's signals while we wait for it.

@@ -75,6 +75,10 @@ int fly_run_main(const std::vector<std::string>& raw_args) {
     return k_exit_failure;
   }
   set_debug(args->debug);
+  if (args->private_users) {
+    report("run: --private-users is not supported by stage1-fly");
+    return k_exit_failure;
+  }
   if (args->net != NetMode::host) report("stage1-fly always uses the host's network");
   auto status = run_fly(*args);
   if (!status) {

@@ -16,6 +16,7 @@
 #include "stage1/report.hpp"
 #include "stage1/supervisor.hpp"
 #include "sys/namespaces.hpp"
+#include "sys/user_namespace.hpp"
 #include "util/file.hpp"
 #include "util/scope_exit.hpp"
 #include "util/strings.hpp"
@@ -37,6 +38,21 @@ std::vector<sys::Namespace> pod_namespaces(const RunArgs& args) {
                                             sys::Namespace::ipc};
   if (args.net == NetMode::none) namespaces.push_back(sys::Namespace::net);
   return namespaces;
+}
+
+/// The PID (for the pod's PID 1), UTS, IPC and maybe net namespaces. With --private-users they
+/// are created together with the pod's user namespace (so it owns them: the pod's root may set
+/// the hostname, and /proc of the pod's PID namespace can be mounted); this process joins them
+/// but stays outside the user namespace, which the pod's PID 1 joins once its mounts are done.
+Result<UniqueFd> enter_pod_namespaces(const RunArgs& args) {
+  if (!args.private_users) {
+    RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
+    return UniqueFd();
+  }
+  auto made = sys::create_user_namespace(*args.private_users, pod_namespaces(args));
+  if (!made) return std::move(made).error().wrap("--private-users");
+  for (auto& [ns, fd] : made->owned) RKT_TRY(sys::join_namespace(fd, ns));
+  return std::move(made->user);
 }
 
 /// Acts on one event byte from the pod's PID 1.
@@ -134,7 +150,7 @@ Result<int> run_native_init(const RunArgs& args) {
   }
   RKT_TRY_ASSIGN(auto cgroups, make_cgroups(pod, args));
   ScopeExit cleanup([&] { remove_cgroups(cgroups); });
-  RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
+  RKT_TRY_ASSIGN(options.user_namespace, enter_pod_namespaces(args));
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
   UniqueFd events_in(fds[0]);

@@ -14,6 +14,7 @@
 #include "sys/interface.hpp"
 #include "sys/mount.hpp"
 #include "sys/namespaces.hpp"
+#include "sys/user_namespace.hpp"
 #include "util/file.hpp"
 
 namespace rkt::stage1 {
@@ -51,6 +52,16 @@ Result<void> mount_apps(const PodInitOptions& options, const Pod& pod) {
   return {};
 }
 
+/// The mounts are made as the host's root (the pod dir lies below directories only it may
+/// search), in a mount namespace the host's user namespace owns, so nothing in the pod can
+/// change them; then PID 1 becomes the pod's root, mapped to the pod's ID range.
+Result<void> enter_user_namespace(const UniqueFd& user_namespace) {
+  RKT_TRY(sys::become_root_of(user_namespace));
+  // A change of credentials clears the parent-death signal.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  return {};
+}
+
 Result<void> set_up_pod(const PodInitOptions& options, const Pod& pod) {
   RKT_TRY(set_up_namespaces(options.args));
   auto console = options.args.interactive ? Console::stdin_terminal : Console::null_device;
@@ -59,6 +70,7 @@ Result<void> set_up_pod(const PodInitOptions& options, const Pod& pod) {
   RKT_TRY(util::make_dirs(pod.stage1_root / k_status_dir));
   if (!options.args.interactive) RKT_TRY(util::make_dirs(pod.stage1_root / k_logs_dir));
   RKT_TRY(sys::pivot_root(pod.stage1_root));
+  if (options.user_namespace) RKT_TRY(enter_user_namespace(options.user_namespace));
   return {};
 }
 

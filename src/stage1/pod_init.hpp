@@ -17,11 +17,13 @@ enum class PodEvent : char {
 struct PodInitOptions {
   RunArgs args;
   sys::Session app_session = sys::Session::inherit;  // --interactive: share or take the tty
+  UniqueFd user_namespace;  // --private-users: joined by PID 1 once the mounts are done
 };
 
 /// The body of the pod's PID 1 (already in the new PID, UTS, IPC and maybe net namespaces):
-/// makes its own mount namespace, mounts the stage1 and app rootfs, pivots, then supervises the
-/// apps, telling the outside through `events`. Returns the pod's exit status.
+/// makes its own mount namespace, mounts the stage1 and app rootfs, pivots, becomes root of the
+/// pod's user namespace (--private-users), then supervises the apps, telling the outside through
+/// `events`. Returns the pod's exit status.
 int run_pod_init(const PodInitOptions& options, Pod& pod, UniqueFd events, UniqueFd signals);
 
 }  // namespace rkt::stage1

@@ -185,7 +185,21 @@ Result<fs::path> TreeStore::render(const std::vector<RenderImage>& flattened) co
   if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
   RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::exclusive));
   if (is_rendered(id)) return path(id);
+  return render_locked(flattened, id);
+}
 
+Result<fs::path> TreeStore::rebuild(const std::vector<RenderImage>& flattened) const {
+  if (flattened.empty()) return Error::make(ErrorKind::invalid_argument, "no image to render");
+  const std::string id = tree_id(flattened);
+  if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
+  RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::exclusive));
+  if (is_rendered(id) && verify_locked(id)) return path(id);
+  RKT_TRY(remove_locked(id));
+  return render_locked(flattened, id);
+}
+
+Result<fs::path> TreeStore::render_locked(const std::vector<RenderImage>& flattened,
+                                          const std::string& id) const {
   RKT_TRY(remove_leftovers(id));
   RKT_TRY_ASSIGN(util::TempDir tmp,
                  util::TempDir::create(m_tree_dir, id + std::string(k_tmp_marker)));
@@ -255,6 +269,10 @@ Result<void> TreeStore::verify(const std::string& id) const {
   if (!is_rendered(id)) return not_rendered();
   RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::shared));
   if (!is_rendered(id)) return not_rendered();  // removed while we waited
+  return verify_locked(id);
+}
+
+Result<void> TreeStore::verify_locked(const std::string& id) const {
   RKT_TRY_ASSIGN(std::string recorded, util::read_file(path(id) / k_hash_file));
   std::string expected(util::trim(recorded));
   TreeHashBuilder scanned;
@@ -273,6 +291,10 @@ Result<void> TreeStore::remove(const std::string& id) const {
   RKT_TRY(check_id(id));
   if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
   RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::exclusive));
+  return remove_locked(id);
+}
+
+Result<void> TreeStore::remove_locked(const std::string& id) const {
   if (!util::path_exists(path(id))) return {};
   // Out of the way first, so an interrupted removal leaves a leftover, never a half tree.
   fs::path doomed = m_tree_dir / fmt::format("{}{}rm-{}", id, k_tmp_marker, ::getpid());

@@ -57,6 +57,9 @@ class TreeStore {
   /// Recomputes the rootfs hash; a mismatch with the recorded `hash` is verification_failed,
   /// naming the first differing path.
   Result<void> verify(const std::string& id) const;
+  /// Renders the tree again after verify() failed: under the tree's exclusive lock, unless it
+  /// verifies by now (another process rebuilt it), the tree is removed and rendered anew.
+  Result<std::filesystem::path> rebuild(const std::vector<RenderImage>& flattened) const;
   /// Removes a tree; a missing one is not an error.
   Result<void> remove(const std::string& id) const;
   /// Ids of the trees present (complete or not), sorted.
@@ -74,6 +77,10 @@ class TreeStore {
   Result<util::LockFile> lock(const std::string& id, util::LockMode mode,
                               util::LockWait wait = util::LockWait::block) const;
   Result<void> remove_leftovers(const std::string& id) const;
+  Result<void> verify_locked(const std::string& id) const;
+  Result<std::filesystem::path> render_locked(const std::vector<RenderImage>& flattened,
+                                              const std::string& id) const;
+  Result<void> remove_locked(const std::string& id) const;
   Result<void> build_tree(const std::vector<RenderImage>& flattened,
                           const std::filesystem::path& dir) const;
 

@@ -32,9 +32,20 @@ TEST(RunArgsTest, DefaultsAndSeparateValues) {
   EXPECT_EQ(args->hostname, "rkt-abc");
 }
 
+TEST(RunArgsTest, PrivateUsersIsTheRangeStage0Claimed) {
+  auto args = parse_run_args({"--private-users=655360:65536", "u"});
+  ASSERT_TRUE(args) << args.error().message;
+  ASSERT_TRUE(args->private_users);
+  EXPECT_EQ(args->private_users->base, 655360u);
+  EXPECT_EQ(args->private_users->count, 65536u);
+  EXPECT_FALSE(parse_run_args({"u"})->private_users);
+}
+
 TEST(RunArgsTest, RejectsWhatItCannotDo) {
   EXPECT_FALSE(parse_run_args({"--net=default", "u"}));
-  EXPECT_FALSE(parse_run_args({"--private-users=1:2", "u"}));
+  EXPECT_FALSE(parse_run_args({"--private-users=1", "u"}));
+  EXPECT_FALSE(parse_run_args({"--private-users=1:0", "u"}));
+  EXPECT_FALSE(parse_run_args({"--private-users=4294967295:2", "u"}));
   EXPECT_FALSE(parse_run_args({"--bogus", "u"}));
   EXPECT_FALSE(parse_run_args({"--debug=maybe", "u"}));
   EXPECT_FALSE(parse_run_args({}));

@@ -197,6 +197,31 @@ TEST_F(TreeStoreTest, VerifyFailsWhenAFileAppears) {
   EXPECT_NE(verified.error().message.find("`etc/new`"), std::string::npos);
 }
 
+TEST_F(TreeStoreTest, RebuildRestoresATamperedTree) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  ASSERT_TRUE(util::write_file_atomic(rootfs / "etc/hello", "tampered"));
+  ASSERT_TRUE(util::write_file_atomic(rootfs / "etc/new", ""));
+  ASSERT_FALSE(store().verify(tree_id({a})));
+  auto rebuilt = store().rebuild({a});
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_NE(read(rootfs / "etc/hello"), "tampered");
+  EXPECT_FALSE(fs::exists(rootfs / "etc/new"));
+  EXPECT_TRUE(store().is_rendered(tree_id({a})));
+}
+
+TEST_F(TreeStoreTest, RebuildOfASoundTreeKeepsIt) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  struct stat before {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &before), 0);
+  ASSERT_TRUE(store().rebuild({a}));
+  struct stat after {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "another process's rebuild is not repeated";
+}
+
 TEST_F(TreeStoreTest, VerifyOfAnUnknownTreeIsNotFound) {
   auto verified = store().verify("deps-sha512-" + std::string(64, '0'));
   ASSERT_FALSE(verified);
