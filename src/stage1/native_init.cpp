@@ -35,6 +35,14 @@ std::vector<sys::Namespace> pod_namespaces(const RunArgs& args) {
   return namespaces;
 }
 
+/// Joins the network namespace stage0 made and gave its CNI networks (rkt's stage1 made it).
+Result<void> join_pod_netns(const RunArgs& args) {
+  if (args.net != NetMode::netns) return {};
+  UniqueFd fd(::open(args.netns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::from_errno(errno, "open network namespace `{}`", args.netns);
+  return sys::join_namespace(fd, sys::Namespace::net);
+}
+
 /// Acts on one event byte from the pod's PID 1.
 void on_pod_event(char event, const Pod& pod, pid_t child) {
   if (event == static_cast<char>(PodEvent::mounted)) {
@@ -105,6 +113,7 @@ Result<int> run_native_init(const RunArgs& args) {
     ::signal(SIGTTOU, SIG_IGN);
     ::signal(SIGTTIN, SIG_IGN);
   }
+  RKT_TRY(join_pod_netns(args));
   RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
