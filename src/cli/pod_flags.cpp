@@ -73,7 +73,8 @@ void add_pod_flags(CLI::App* cmd, PodFlags& flags) {
 }
 
 void add_runtime_flags(CLI::App* cmd, RuntimeFlags& flags) {
-  cmd->add_option("--net", flags.net, "networks to join: host or none (default: host)")
+  cmd->add_option("--net", flags.net, "networks to join: default, default-restricted, host, none, all or "
+                  "networks of <local-config>/net.d; NAME:K=V;K2=V2 passes CNI_ARGS")
       ->expected(0, 1)
       ->delimiter(',');
   cmd->add_option("--dns", flags.dns, "name servers to write in /etc/resolv.conf");

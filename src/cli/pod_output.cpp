@@ -29,6 +29,11 @@ PodView view_of(const pod::Pod& pod) {
   if (pod.state() == pod::PodState::running || pod.state() == pod::PodState::exited) {
     if (auto pid = pod.pid()) view.pid = *pid;
   }
+  // As rkt, networks show while the pod runs (an exited pod keeps its records until gc).
+  if (pod.state() == pod::PodState::running) {
+    view.nets = net::read_net_info(pod.dir());
+    view.networks = net::format_networks(view.nets);
+  }
   auto manifest = pod.manifest();
   if (!manifest) return view;
   for (const appc::RuntimeApp& app : manifest->apps) {
@@ -56,9 +61,16 @@ nlohmann::json pod_json(const PodView& view) {
     }
     apps.push_back(std::move(entry));
   }
+  nlohmann::json networks = nlohmann::json::array();
+  for (const net::NetInfo& net : view.nets) {
+    networks.push_back({{"netName", net.net_name}, {"netConf", net.net_conf},
+                        {"pluginPath", net.plugin_path}, {"ifName", net.if_name},
+                        {"ip", net.ip}, {"args", net.args}, {"mask", net.mask},
+                        {"hostIP", net.host_ip}});
+  }
   nlohmann::json out = {{"name", view.uuid},
                         {"state", view.state},
-                        {"networks", nlohmann::json::array()},
+                        {"networks", networks},
                         {"app_names", app_names},
                         {"apps", apps}};
   if (view.created) out["created_at"] = nanos(view.created);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/output.hpp"
+#include "net/pod_network.hpp"
 #include "pod/pod.hpp"
 
 namespace rkt::cli {
@@ -26,7 +27,8 @@ struct PodView {
   std::optional<util::Clock::time_point> started;
   std::optional<pid_t> pid;
   std::vector<PodAppView> apps;
-  std::string networks;  // "default:ip4=172.16.28.2" once pods have CNI networks
+  std::vector<net::NetInfo> nets;  // the CNI networks of a running pod
+  std::string networks;            // "default:ip4=172.16.28.2,net1:ip4=10.1.0.2"
 };
 
 /// Collects the view of a loaded pod (missing parts are left empty, not errors).

@@ -101,9 +101,7 @@ Result<pod::PodRequest> build_pod_request(Context& context, const PodFlags& flag
 
 Result<pod::RunRequest> build_run_request(Context& context, const RuntimeFlags& flags) {
   pod::RunRequest request;
-  request.net = flags.net.empty() ? "host" : util::join(flags.net, ",");
-  // CNI networks come with the networking issue; until then the default network is the host's.
-  if (request.net == "default") request.net = "host";
+  request.net = flags.net.empty() ? "default" : util::join(flags.net, ",");
   request.interactive = flags.interactive;
   request.hostname = flags.hostname;
   request.debug = context.globals().debug;

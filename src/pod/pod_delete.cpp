@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "net/pod_network.hpp"
 #include "pod/id_ranges.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_mounts.hpp"
@@ -133,6 +134,11 @@ Result<void> delete_pod(const Pod& pod, const DeleteOptions& options) {
   if (pod.state_dir() != StateDir::exited_garbage && pod.state_dir() != StateDir::garbage) {
     return Error::make(ErrorKind::conflict, "pod \"{}\" is not garbage (state \"{}\")", pod.uuid(),
                        state_name(pod.state()));
+  }
+  // CNI DEL needs the namespace that the teardown removes last; rkt's stage1 gc did this.
+  if (auto released = net::teardown_pod_network(pod.dir(), pod.uuid()); !released) {
+    log::warn("problem releasing the networks of pod \"{}\": {}", pod.uuid(),
+              released.error().message);
   }
   if (pod.state_dir() == StateDir::exited_garbage) run_stage1_gc(pod, options);
   auto dir = canonical_or_self(pod.dir());

@@ -14,8 +14,8 @@ struct DeleteOptions {
   std::string local_config;  // --local-config=DIR (interface version 5 and later)
 };
 
-/// Deletes a pod in exited-garbage/ or garbage/ whose exclusive lock the caller holds: runs the
-/// stage1 gc entrypoint if the pod ran (a failure is reported, not fatal), unmounts whatever is
+/// Deletes a pod in exited-garbage/ or garbage/ whose exclusive lock the caller holds: releases
+/// its CNI networks (net::teardown_pod_network; a failure is reported), runs the stage1 gc entrypoint if the pod ran (a failure is reported, not fatal), unmounts whatever is
 /// still mounted below the pod directory, then removes stage1/rootfs, the rest, and the `pod`
 /// manifest last, so that an interrupted delete is retried by the next gc. Never crosses into
 /// another filesystem.

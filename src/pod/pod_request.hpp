@@ -59,7 +59,9 @@ struct PodRequest {
 
 /// Runtime options of `rkt run` / `rkt run-prepared` (passed to the stage1 run entrypoint).
 struct RunRequest {
-  std::string net = "host";       // --net (host or none until CNI arrives)
+  std::string net = "default";    // --net: default, default-restricted, host, none, all, user nets
+  std::string netns;              // for the stage1: the pod's netns (set by run_pod)
+  std::string dns_conf_mode;      // for the stage1: --dns-conf-mode (set by run_pod)
   bool interactive = false;       // --interactive
   std::string hostname;           // --hostname; empty: rkt-<uuid>
   bool debug = false;

@@ -6,11 +6,16 @@
 
 #include <cstdlib>
 
+#include "appc/manifest.hpp"
+#include "net/dns.hpp"
+#include "net/pod_network.hpp"
 #include "pod/overlay_mounts.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_transition.hpp"
 #include "store/store_paths.hpp"
+#include "util/file.hpp"
 #include "util/log.hpp"
+#include "util/scope_exit.hpp"
 #include "util/strings.hpp"
 
 namespace rkt::pod {
@@ -54,6 +59,52 @@ RunRequest supported_by(RunRequest request, int interface_version) {
   return request;
 }
 
+/// rkt's fly stage1 always runs in the host's network: no CNI for it.
+bool stage1_uses_host_network(const PodPaths& paths) {
+  auto text = util::read_file(paths.stage1_manifest());
+  if (!text) return false;
+  auto manifest = appc::parse_image_manifest(*text);
+  return manifest && util::ends_with(manifest->name, "/stage1-fly");
+}
+
+/// What the network steps hand on to the stage1 arguments.
+struct PodNetworking {
+  std::string netns;          // --netns (contained networks only)
+  std::string dns_conf_mode;  // --dns-conf-mode
+};
+
+/// CNI networks (contained --net lists) and the DNS/hosts files of the pod.
+Result<PodNetworking> set_up_networking(const PreparedPod& pod, const RunRequest& request,
+                                        bool host_network) {
+  RKT_TRY_ASSIGN(auto list, net::parse_net_list(request.net));
+  PodPaths paths(pod.dir);
+  PodNetworking networking;
+  net::PodNetwork network;
+  if (list.contained() && !host_network) {
+    net::PodNetworkRequest net_request;
+    net_request.uuid = pod.uuid;
+    net_request.pod_dir = pod.dir;
+    net_request.list = list;
+    net_request.local_config = request.local_config;
+    net_request.stage1_rootfs = paths.stage1_rootfs();
+    RKT_TRY_ASSIGN(net_request.ports, net::resolve_ports(pod.manifest));
+    RKT_TRY_ASSIGN(network, net::setup_pod_network(net_request));
+    networking.netns = network.netns.string();
+  }
+  net::DnsFlags dns{request.dns, request.dns_search, request.dns_opt, request.dns_domain};
+  std::string hostname = request.hostname.empty() ? "rkt-" + pod.uuid : request.hostname;
+  auto mode = net::write_dns_files(paths.stage1_rootfs(), dns, network.dns, request.hosts_entries,
+                                   hostname);
+  if (!mode) {
+    if (!networking.netns.empty()) {
+      log::warn_and_drop(net::teardown_pod_network(pod.dir, pod.uuid));
+    }
+    return std::move(mode).error();
+  }
+  networking.dns_conf_mode = std::move(mode).value();
+  return networking;
+}
+
 Result<void> exec_argv(const std::vector<std::string>& argv) {
   std::vector<char*> c_argv;
   for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
@@ -68,10 +119,10 @@ Result<void> validate_run_request(const RunRequest& request, size_t app_count) {
   if (request.interactive && app_count != 1) {
     return Error::make(ErrorKind::invalid_argument, "interactive option only supports one image");
   }
-  if (request.net != "host" && request.net != "none") {
-    return Error::make(ErrorKind::invalid_argument,
-                       "--net={}: only \"host\" and \"none\" are supported yet", request.net);
-  }
+  RKT_TRY(net::parse_net_list(request.net));
+  RKT_TRY(net::validate_dns_flags(
+      {request.dns, request.dns_search, request.dns_opt, request.dns_domain}));
+  RKT_TRY(net::hosts_mode(request.hosts_entries));
   return {};
 }
 
@@ -80,6 +131,8 @@ std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const Ru
   std::vector<std::string> argv{entrypoint};
   if (request.debug) argv.push_back("--debug");
   argv.push_back("--net=" + request.net);
+  if (!request.netns.empty()) argv.push_back("--netns=" + request.netns);
+  if (!request.dns_conf_mode.empty()) argv.push_back("--dns-conf-mode=" + request.dns_conf_mode);
   if (request.interactive) argv.push_back("--interactive");
   if (!request.hostname.empty()) argv.push_back("--hostname=" + request.hostname);
   if (!request.local_config.empty()) argv.push_back("--local-config=" + request.local_config);
@@ -101,9 +154,19 @@ Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& req
   PodPaths paths(pod.dir);
   RKT_TRY_ASSIGN(auto entrypoint, find_stage1_entrypoint(paths, k_stage1_run_annotation));
   RKT_TRY_ASSIGN(pod.private_users, recorded_id_range(paths));
-  RunRequest effective = supported_by(request, entrypoint.interface_version);
-  effective.private_users = pod.private_users;
-  auto argv = stage1_run_argv(entrypoint.path.string(), effective, pod.uuid);
+  bool host_network = stage1_uses_host_network(paths);
+  RunRequest stage1_request = supported_by(request, entrypoint.interface_version);
+  stage1_request.private_users = pod.private_users;
+  if (host_network) stage1_request.net = "host";
+  // The network namespace is mounted in the host's mount namespace, so it must come first.
+  RKT_TRY_ASSIGN(auto networking, set_up_networking(pod, request, host_network));
+  // Undone here if the stage1 is never exec'd (on exec, nothing of this process runs on).
+  ScopeExit undo_networking([&] {
+    if (!networking.netns.empty()) log::warn_and_drop(net::teardown_pod_network(pod.dir, pod.uuid));
+  });
+  stage1_request.netns = networking.netns;
+  stage1_request.dns_conf_mode = networking.dns_conf_mode;
+  auto argv = stage1_run_argv(entrypoint.path.string(), stage1_request, pod.uuid);
   // Every mount of the pod lives in this namespace only and dies with it.
   RKT_TRY(enter_private_mount_namespace());
   RKT_TRY(mount_app_rootfs(pods, pod));

@@ -14,17 +14,18 @@
 namespace rkt::pod {
 
 /// Checks runtime options against a pod of `app_count` apps (call it before preparing):
-/// --interactive needs exactly one app; --net is "host" or "none" (CNI networks are not
-/// supported yet).
+/// --interactive needs exactly one app; --net, --dns* and --hosts-entry are well formed.
 Result<void> validate_run_request(const RunRequest& request, size_t app_count);
 
 /// The run entrypoint's argv (argv[0] = the entrypoint path), as the stage1 contract says:
-/// [--debug] --net=N [--interactive] [--hostname=H] [--local-config=D]
+/// [--debug] --net=N [--netns=PATH] [--dns-conf-mode=M] [--interactive] [--hostname=H] [--local-config=D]
 /// [--disable-capabilities-restriction] [--disable-paths] [--disable-seccomp] UUID.
 std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const RunRequest& request,
                                          std::string_view uuid);
 
-/// Starts a pod in pods/run/ whose exclusive lock `pod.lock` holds: enters a private mount
+/// Starts a pod in pods/run/ whose exclusive lock `pod.lock` holds. First, for a contained --net list (not with stage1-fly), gives the pod its CNI networks
+/// (net::setup_pod_network) and writes the DNS/hosts files; a failure there is
+/// "failed to setup network: ..." with nothing left behind. Then it enters a private mount
 /// namespace (nothing mounted for the pod is visible outside it, or outlives it), mounts each
 /// app's overlay rootfs (adding /etc/mtab -> ../proc/self/mounts when the image has /etc and no
 /// mtab), then, from the pod directory, execs the stage1 run entrypoint with RKT_LOCK_FD = the

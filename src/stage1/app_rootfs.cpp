@@ -78,6 +78,22 @@ Result<void> mount_volume(const fs::path& app_root, const AppMount& mount) {
   return {};
 }
 
+/// The DNS files to bind, with their targets inside the app.
+std::vector<std::pair<FileBind, std::string>> file_binds(const AppRootfsOptions& options) {
+  std::vector<std::pair<FileBind, std::string>> binds;
+  if (!options.resolv_conf.source.empty()) binds.push_back({options.resolv_conf, "/etc/resolv.conf"});
+  if (!options.hosts.source.empty()) binds.push_back({options.hosts, "/etc/hosts"});
+  return binds;
+}
+
+Result<void> bind_file(const fs::path& app_root, const FileBind& bind, const std::string& path) {
+  RKT_TRY_ASSIGN(auto target, make_target(app_root, path, false));
+  RKT_TRY(sys::bind_mount(bind.source, target, sys::Recursive::no));
+  if (bind.read_only) RKT_TRY(sys::remount_read_only(target));
+  debug("bound {} on {}", bind.source.string(), target.string());
+  return {};
+}
+
 size_t depth(const std::string& path) {
   return static_cast<size_t>(std::count(path.begin(), path.end(), '/'));
 }
@@ -99,6 +115,7 @@ Result<void> mount_app_rootfs(const fs::path& app_root, const fs::path& system_r
     // Targets must exist before the root turns read-only (those inside other volumes are made
     // again, in the volume, when mounting).
     for (const auto& mount : mounts) RKT_TRY(make_volume_target(app_root, mount));
+    for (const auto& [bind, path] : file_binds(options)) RKT_TRY(make_target(app_root, path, false));
     RKT_TRY(sys::bind_mount(app_root, app_root, sys::Recursive::no));
     RKT_TRY(sys::remount_read_only(app_root));
   }
@@ -114,6 +131,7 @@ Result<void> mount_app_rootfs(const fs::path& app_root, const fs::path& system_r
     RKT_TRY(sys::mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"));
   }
   for (const auto& mount : mounts) RKT_TRY(mount_volume(app_root, mount));
+  for (const auto& [bind, path] : file_binds(options)) RKT_TRY(bind_file(app_root, bind, path));
   return {};
 }
 

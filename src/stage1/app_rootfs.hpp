@@ -19,6 +19,12 @@ enum class KernelPaths { open, protected_ };
 /// Whether the app gets a fresh tmpfs on /tmp (stage1-fly does, as rkt's fly).
 enum class TmpTmpfs { no, yes };
 
+/// A file bound over one of the app's files (/etc/resolv.conf, /etc/hosts); empty source: none.
+struct FileBind {
+  fs::path source;
+  bool read_only = false;
+};
+
 struct AppRootfsOptions {
   std::string hostname;
   bool read_only_root = false;
@@ -26,6 +32,8 @@ struct AppRootfsOptions {
   HostsFallback hosts_fallback = HostsFallback::yes;
   TmpTmpfs tmp_tmpfs = TmpTmpfs::no;
   KernelPaths kernel_paths = KernelPaths::open;
+  FileBind resolv_conf;  // over /etc/resolv.conf, after the volumes (it takes precedence)
+  FileBind hosts;        // over /etc/hosts, likewise
 };
 
 /// Sets up an app's rootfs at `app_root` (a host path): creates the mount targets and the

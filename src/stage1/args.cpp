@@ -83,15 +83,60 @@ Result<std::string> single_uuid(const std::vector<std::string>& positional) {
   return positional[0];
 }
 
+/// host and none are the stage1's own; any other list is stage0's CNI networks, in --netns.
+Result<NetMode> net_mode(const std::string& net, const std::string& netns) {
+  if (net == "host" || net == "none") {
+    if (!netns.empty()) {
+      return Error::make(ErrorKind::invalid_argument, "--netns cannot be used with --net={}", net);
+    }
+    return net == "host" ? NetMode::host : NetMode::none;
+  }
+  if (netns.empty()) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--net={}: the pod's network namespace (--netns) is missing", net);
+  }
+  return NetMode::netns;
+}
+
+/// rkt's `resolv=host|stage0|none|default,hosts=host|stage0|default`.
+Result<void> parse_dns_conf_mode(const std::string& text, RunArgs& run) {
+  if (text.empty()) return {};
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+    size_t eq = item.find('=');
+    std::string key = item.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    if (key == "resolv" && (value == "default" || value == "host" || value == "stage0" || value == "none")) {
+      run.resolv_mode = value == "host"     ? ResolvConfMode::host
+                        : value == "stage0" ? ResolvConfMode::stage0
+                        : value == "none"   ? ResolvConfMode::none
+                                            : ResolvConfMode::default_;
+    } else if (key == "hosts" && (value == "default" || value == "host" || value == "stage0")) {
+      run.hosts_mode = value == "host"     ? HostsConfMode::host
+                       : value == "stage0" ? HostsConfMode::stage0
+                                           : HostsConfMode::default_;
+    } else {
+      return Error::make(ErrorKind::invalid_argument, "--dns-conf-mode: bad item \"{}\"", item);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
   RunArgs run;
   std::string net = "host";
   std::string private_users;
+  std::string dns_conf_mode;
   std::map<std::string, FlagTarget, std::less<>> flags = {
       {"debug", {.boolean = &run.debug}},
       {"net", {.text = &net}},
+      {"netns", {.text = &run.netns}},
+      {"dns-conf-mode", {.text = &dns_conf_mode}},
       {"interactive", {.boolean = &run.interactive}},
       {"hostname", {.text = &run.hostname}},
       {"local-config", {.text = &run.local_config}},
@@ -103,14 +148,9 @@ Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
   };
   RKT_TRY_ASSIGN(auto positional, parse_flags(args, flags));
   RKT_TRY_ASSIGN(run.uuid, single_uuid(positional));
-  if (net == "host") {
-    run.net = NetMode::host;
-  } else if (net == "none") {
-    run.net = NetMode::none;
-  } else {
-    return Error::make(ErrorKind::invalid_argument,
-                       "--net={}: this stage1 supports only --net=host and --net=none", net);
-  }
+  RKT_TRY_ASSIGN(run.net, net_mode(net, run.netns));
+  run.net_list = net;
+  RKT_TRY(parse_dns_conf_mode(dns_conf_mode, run));
   if (!private_users.empty()) {
     auto range = sys::parse_id_range(private_users);
     if (!range) return std::move(range).error().wrap("--private-users");

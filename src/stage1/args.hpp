@@ -11,13 +11,25 @@
 
 namespace rkt::stage1 {
 
-/// The pod's network: the host's, or a namespace of its own with only a loopback.
-enum class NetMode { host, none };
+/// The pod's network: the host's, a namespace of its own with only a loopback, or the namespace
+/// stage0 made and gave CNI networks (--netns=PATH).
+enum class NetMode { host, none, netns };
+
+/// Where an app's /etc/resolv.conf comes from (--dns-conf-mode resolv=...): the image's (or a
+/// volume's), the host's, stage0's /etc/rkt-resolv.conf, or left alone.
+enum class ResolvConfMode { default_, host, stage0, none };
+/// Where an app's /etc/hosts comes from (hosts=...): the image's or the fallback, the host's, or
+/// stage0's /etc/rkt-hosts.
+enum class HostsConfMode { default_, host, stage0 };
 
 /// Arguments of the run entrypoints (/init, /run), as stage0 passes them.
 struct RunArgs {
   bool debug = false;
   NetMode net = NetMode::host;
+  std::string net_list;  // --net as given ("default,net1:IP=..."), for messages
+  std::string netns;     // --netns: the namespace to join (NetMode::netns)
+  ResolvConfMode resolv_mode = ResolvConfMode::default_;
+  HostsConfMode hosts_mode = HostsConfMode::default_;
   bool interactive = false;
   std::string hostname;  // empty: rkt-<uuid>
   std::string local_config;

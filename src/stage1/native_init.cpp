@@ -40,6 +40,14 @@ std::vector<sys::Namespace> pod_namespaces(const RunArgs& args) {
   return namespaces;
 }
 
+/// Joins the network namespace stage0 made and gave its CNI networks (rkt's stage1 made it).
+Result<void> join_pod_netns(const RunArgs& args) {
+  if (args.net != NetMode::netns) return {};
+  UniqueFd fd(::open(args.netns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::from_errno(errno, "open network namespace `{}`", args.netns);
+  return sys::join_namespace(fd, sys::Namespace::net);
+}
+
 /// The PID (for the pod's PID 1), UTS, IPC and maybe net namespaces. With --private-users they
 /// are created together with the pod's user namespace (so it owns them: the pod's root may set
 /// the hostname, and /proc of the pod's PID namespace can be mounted); this process joins them
@@ -150,6 +158,7 @@ Result<int> run_native_init(const RunArgs& args) {
   }
   RKT_TRY_ASSIGN(auto cgroups, make_cgroups(pod, args));
   ScopeExit cleanup([&] { remove_cgroups(cgroups); });
+  RKT_TRY(join_pod_netns(args));
   RKT_TRY_ASSIGN(options.user_namespace, enter_pod_namespaces(args));
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");

@@ -17,6 +17,9 @@ inline constexpr size_t k_log_limit_bytes = 4 * 1024 * 1024;
 // Paths relative to the pod directory (the cwd of every entrypoint).
 inline constexpr const char* k_pod_manifest_file = "pod";
 inline constexpr const char* k_pid_file = "pid";
+/// What stage0 writes for --dns-conf-mode resolv=stage0 / hosts=stage0 (in the stage1 rootfs).
+inline constexpr const char* k_stage0_resolv_conf = "etc/rkt-resolv.conf";
+inline constexpr const char* k_stage0_hosts = "etc/rkt-hosts";
 inline constexpr const char* k_stage1_rootfs = "stage1/rootfs";
 inline constexpr const char* k_shared_volumes_dir = "sharedVolumes";
 /// The pod's cgroup directories, one per line (for gc when the pod could not remove them).

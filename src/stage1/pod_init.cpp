@@ -31,11 +31,26 @@ void send(const UniqueFd& events, PodEvent event) {
 Result<void> set_up_namespaces(const RunArgs& args) {
   RKT_TRY(sys::unshare_namespaces({sys::Namespace::mount}));
   RKT_TRY(sys::set_propagation("/", sys::Propagation::private_));
-  if (args.net == NetMode::none) RKT_TRY(sys::set_interface_up("lo"));
+  if (args.net != NetMode::host) RKT_TRY(sys::set_interface_up("lo"));
   RKT_TRY(sys::set_hostname(args.hostname));
   // Out of the terminal's session, so that ^C reaches the apps only through the run entrypoint.
   if (!args.interactive && ::setsid() < 0) return Error::from_errno(errno, "setsid");
   return {};
+}
+
+/// The files stage0 or the host give the apps as /etc/resolv.conf and /etc/hosts.
+void set_dns_files(const RunArgs& args, const fs::path& stage1_root, AppRootfsOptions& rootfs) {
+  if (args.resolv_mode == ResolvConfMode::stage0) {
+    rootfs.resolv_conf = {stage1_root / k_stage0_resolv_conf, false};
+  } else if (args.resolv_mode == ResolvConfMode::host) {
+    rootfs.resolv_conf = {"/etc/resolv.conf", true};
+  }
+  if (args.hosts_mode == HostsConfMode::stage0) {
+    rootfs.hosts = {stage1_root / k_stage0_hosts, false};
+  } else if (args.hosts_mode == HostsConfMode::host) {
+    rootfs.hosts = {"/etc/hosts", true};
+  }
+  if (args.hosts_mode != HostsConfMode::default_) rootfs.hosts_fallback = HostsFallback::no;
 }
 
 Result<void> mount_apps(const PodInitOptions& options, const Pod& pod) {
@@ -44,6 +59,7 @@ Result<void> mount_apps(const PodInitOptions& options, const Pod& pod) {
     rootfs.hostname = options.args.hostname;
     rootfs.read_only_root = app.read_only_root;
     rootfs.mounts = app.mounts;
+    set_dns_files(options.args, pod.stage1_root, rootfs);
     if (!options.args.disable_paths) rootfs.kernel_paths = KernelPaths::protected_;
     fs::path app_root = pod.stage1_root / app_rootfs_in_stage1(app.plan.name);
     auto mounted = mount_app_rootfs(app_root, pod.stage1_root, rootfs);

@@ -332,10 +332,10 @@ TEST_F(PodRun, NetHostSeesTheHostsInterfaces) {
 }
 
 TEST_F(PodRun, BareNetFlagMeansTheDefaultNetwork) {
-  // `--net` alone selects the default network(s); until CNI arrives that is the host's.
+  // `--net` alone selects the default network: a namespace with lo and eth0 (net_test.cpp).
   ProcResult r = run_pod({"--net", aci(), "--", "--list-dir=/sys/class/net"});
   ASSERT_TRUE(Succeeded(r));
-  EXPECT_TRUE(value_of(r.out, "LIST_DIR")) << r.out;
+  EXPECT_EQ(value_of(r.out, "LIST_DIR"), "eth0,lo") << r.out;
 }
 
 TEST_F(PodRun, ReadonlyRootfs) {

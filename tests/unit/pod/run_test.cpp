@@ -21,7 +21,14 @@ using testing::HasSubstr;
 TEST(Stage1RunArgv, FollowsTheContract) {
   RunRequest request;
   EXPECT_THAT(stage1_run_argv("/p/stage1/rootfs/init", request, "u-1"),
-              ElementsAre("/p/stage1/rootfs/init", "--net=host", "u-1"));
+              ElementsAre("/p/stage1/rootfs/init", "--net=default", "u-1"));
+  request.netns = "/run/netns/rkt-u-1";
+  request.dns_conf_mode = "resolv=stage0,hosts=default";
+  EXPECT_THAT(stage1_run_argv("/init", request, "u-1"),
+              ElementsAre("/init", "--net=default", "--netns=/run/netns/rkt-u-1",
+                          "--dns-conf-mode=resolv=stage0,hosts=default", "u-1"));
+  request.netns.clear();
+  request.dns_conf_mode.clear();
   request.debug = true;
   request.net = "none";
   request.interactive = true;
@@ -34,7 +41,7 @@ TEST(Stage1RunArgv, FollowsTheContract) {
                           "--disable-paths", "--disable-seccomp", "u-1"));
 }
 
-TEST(RunRequestValidation, InteractiveNeedsOneAppAndNetIsHostOrNone) {
+TEST(RunRequestValidation, InteractiveNeedsOneAppAndNetworkFlagsAreWellFormed) {
   RunRequest request;
   EXPECT_TRUE(validate_run_request(request, 2));
   request.interactive = true;
@@ -43,7 +50,15 @@ TEST(RunRequestValidation, InteractiveNeedsOneAppAndNetIsHostOrNone) {
   ASSERT_FALSE(two);
   EXPECT_THAT(two.error().message, HasSubstr("one image"));
   request.interactive = false;
+  request.net = "default,net1:IP=10.1.0.9";
+  EXPECT_TRUE(validate_run_request(request, 1));
+  request.net = "host,default";
+  EXPECT_FALSE(validate_run_request(request, 1));
   request.net = "default";
+  request.dns = {"not-an-ip"};
+  EXPECT_FALSE(validate_run_request(request, 1));
+  request.dns = {"8.8.8.8"};
+  request.hosts_entries = {"10.0.0.1"};
   EXPECT_FALSE(validate_run_request(request, 1));
 }
 
