@@ -5,6 +5,7 @@
 
 #include "stage1/app_security.hpp"
 #include "stage1/environment.hpp"
+#include "stage1/pod_cgroups.hpp"
 #include "sys/users.hpp"
 
 namespace rkt::stage1 {
@@ -30,6 +31,7 @@ struct PreStartContext {
   std::vector<char*> envp;
   const char* app = nullptr;
   const AppSecurity* security = nullptr;
+  const AppCgroup* cgroup = nullptr;
 };
 
 std::vector<char*> c_array(const std::vector<std::string>& strings) {
@@ -88,11 +90,17 @@ bool before_app_exec(void* raw, sys::ChildFailure& failure) {
   return !context.security || apply_security_before_exec(*context.security, failure);
 }
 
+/// The app's child while still root: cgroups and OOM score first (the pre-start handler runs in
+/// them too), then the capability sets.
 bool before_credentials(void* raw, sys::ChildFailure& failure) {
-  return apply_security_before_credentials(*static_cast<const AppSecurity*>(raw), failure);
+  auto& context = *static_cast<PreStartContext*>(raw);
+  if (context.cgroup && !context.cgroup->enter(failure)) return false;
+  return !context.security || apply_security_before_credentials(*context.security, failure);
 }
 
-sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& stdio) {
+/// `context` must outlive the spawn.
+sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& stdio,
+                               PreStartContext& context) {
   sys::SpawnOptions options;
   options.env = plan.env;
   options.root = plan.root;
@@ -101,9 +109,11 @@ sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& st
   options.stdio = stdio;
   options.inherit_fds = sys::InheritFds::stdio_only;
   options.description = " in app \"" + plan.name + "\"";
-  if (plan.security) {
+  context.security = plan.security.get();
+  context.cgroup = plan.cgroup.get();
+  if (plan.security || plan.cgroup) {
     options.before_credentials_hook = before_credentials;
-    options.before_credentials_context = const_cast<AppSecurity*>(plan.security.get());
+    options.before_credentials_context = &context;
   }
   return options;
 }
@@ -141,12 +151,11 @@ Result<AppPlan> plan_app(const appc::RuntimeApp& app, const fs::path& rootfs_now
 
 Result<pid_t> start_app(const AppPlan& plan, const std::array<int, 3>& stdio,
                         sys::Session session) {
-  sys::SpawnOptions options = base_options(plan, stdio);
+  PreStartContext context;
+  sys::SpawnOptions options = base_options(plan, stdio, context);
   options.argv = plan.argv;
   options.path = plan.exec_path;
   options.session = session;
-  PreStartContext context;
-  context.security = plan.security.get();
   if (plan.pre_start) {
     context.path = plan.pre_start->path.c_str();
     context.argv = c_array(plan.pre_start->argv);
@@ -162,12 +171,11 @@ Result<pid_t> start_app(const AppPlan& plan, const std::array<int, 3>& stdio,
 
 Result<void> run_post_stop(const AppPlan& plan, const std::array<int, 3>& stdio) {
   if (!plan.post_stop) return {};
-  sys::SpawnOptions options = base_options(plan, stdio);
+  PreStartContext context;  // no handler path: only the app's cgroups and security
+  sys::SpawnOptions options = base_options(plan, stdio, context);
   options.argv = plan.post_stop->argv;
   options.path = plan.post_stop->path;
   options.description = " (post-stop event handler of app \"" + plan.name + "\")";
-  PreStartContext context;  // no handler path: only the app's security
-  context.security = plan.security.get();
   if (plan.security) {
     options.hook = before_app_exec;
     options.hook_context = &context;

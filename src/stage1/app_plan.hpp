@@ -18,6 +18,7 @@ namespace rkt::stage1 {
 namespace fs = std::filesystem;
 
 struct AppSecurity;
+struct AppCgroup;
 
 /// An event handler ready to run: its argv and the executable found for argv[0].
 struct HandlerPlan {
@@ -39,6 +40,9 @@ struct AppPlan {
   /// Capabilities, no_new_privs and seccomp for the app and its handlers; null: none applied
   /// (stage1-fly, or a plan not yet given one).
   std::shared_ptr<const AppSecurity> security;
+  /// The app's cgroups and OOM score, entered first in its child (and its handlers'); null:
+  /// none (stage1-fly).
+  std::shared_ptr<const AppCgroup> cgroup;
 };
 
 /// Builds an app's plan from its pod-manifest entry and final environment. `rootfs_now` is where

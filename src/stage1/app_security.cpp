@@ -68,13 +68,6 @@ bool apply_security_before_exec(const AppSecurity& security, sys::ChildFailure& 
 
 void warn_unsupported_isolators(const appc::RuntimeApp& app) {
   auto ignored = appc::unsupported_isolators(isolators_of(app));
-  // Known to rkt, but enforced through cgroups, which stage1 does not set up yet.
-  static constexpr std::string_view k_not_enforced_yet[] = {
-      appc::k_isolator_cpu, appc::k_isolator_memory, appc::k_isolator_cpu_shares,
-      appc::k_isolator_oom_score_adj};
-  for (auto name : k_not_enforced_yet) {
-    if (appc::find_isolator(isolators_of(app), name)) ignored.emplace_back(name);
-  }
   if (ignored.empty()) return;
   report("app \"{}\": ignoring isolators not supported: {}", app.name, util::join(ignored, ", "));
 }

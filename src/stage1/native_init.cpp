@@ -10,11 +10,15 @@
 #include "stage1/args.hpp"
 #include "stage1/entrypoints.hpp"
 #include "stage1/paths.hpp"
+#include "stage1/pod_cgroups.hpp"
 #include "stage1/pod_files.hpp"
 #include "stage1/pod_init.hpp"
 #include "stage1/report.hpp"
 #include "stage1/supervisor.hpp"
 #include "sys/namespaces.hpp"
+#include "util/file.hpp"
+#include "util/scope_exit.hpp"
+#include "util/strings.hpp"
 
 namespace rkt::stage1 {
 
@@ -89,6 +93,29 @@ Result<void> secure_apps(Pod& pod, const RunArgs& args) {
   return {};
 }
 
+/// The pod's cgroups (pod_cgroups.hpp), listed in the pod's `cgroups` file for gc; each app's
+/// plan gets its own.
+Result<PodCgroups> make_cgroups(Pod& pod, const RunArgs& args) {
+  RKT_TRY_ASSIGN(auto layout, sys::detect_cgroups());
+  RKT_TRY_ASSIGN(auto cgroups, PodCgroups::create(layout, args.uuid, pod.manifest.apps));
+  std::vector<std::string> dirs(cgroups.pod_dirs().begin(), cgroups.pod_dirs().end());
+  auto listed = util::write_file_atomic(pod.dir / k_cgroups_file, util::join(dirs, "\n") + "\n",
+                                        0644, util::Durability::no_fsync);
+  if (!listed) {
+    (void)cgroups.remove();
+    return std::move(listed).error();
+  }
+  for (size_t i = 0; i < pod.apps.size(); ++i) pod.apps[i].plan.cgroup = cgroups.app(i);
+  return cgroups;
+}
+
+/// At the pod's exit its cgroups are empty: remove them (gc retries if this fails).
+void remove_cgroups(const PodCgroups& cgroups) {
+  if (auto removed = cgroups.remove(); !removed) {
+    report("warning: {} (left for rkt gc)", removed.error().message);
+  }
+}
+
 Result<int> run_native_init(const RunArgs& args) {
   RKT_TRY(keep_pod_lock());
   RKT_TRY_ASSIGN(auto pod_dir, current_pod_dir());
@@ -105,6 +132,8 @@ Result<int> run_native_init(const RunArgs& args) {
     ::signal(SIGTTOU, SIG_IGN);
     ::signal(SIGTTIN, SIG_IGN);
   }
+  RKT_TRY_ASSIGN(auto cgroups, make_cgroups(pod, args));
+  ScopeExit cleanup([&] { remove_cgroups(cgroups); });
   RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
@@ -114,6 +143,10 @@ Result<int> run_native_init(const RunArgs& args) {
   if (child < 0) return Error::from_errno(errno, "fork the pod's PID 1");
   if (child == 0) {
     events_in.reset();
+    if (auto joined = cgroups.join_init(); !joined) {
+      report("{}", joined.error().message);
+      ::_exit(k_exit_failure);
+    }
     ::_exit(run_pod_init(options, pod, std::move(events_out), std::move(signals)));
   }
   events_out.reset();

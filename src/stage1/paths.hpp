@@ -19,10 +19,14 @@ inline constexpr const char* k_pod_manifest_file = "pod";
 inline constexpr const char* k_pid_file = "pid";
 inline constexpr const char* k_stage1_rootfs = "stage1/rootfs";
 inline constexpr const char* k_shared_volumes_dir = "sharedVolumes";
+/// The pod's cgroup directories, one per line (for gc when the pod could not remove them).
+inline constexpr const char* k_cgroups_file = "cgroups";
 
 // Paths relative to the stage1 rootfs ("/" of the pod after pivot_root).
 inline constexpr const char* k_stage2_dir = "opt/stage2";
 inline constexpr const char* k_status_dir = "rkt/status";
+/// rkt/oom-killed/<app> exists when the OOM killer killed the app (its status is then 137).
+inline constexpr const char* k_oom_killed_dir = "rkt/oom-killed";
 inline constexpr const char* k_env_dir = "rkt/env";
 inline constexpr const char* k_logs_dir = "rkt/logs";
 inline constexpr const char* k_supervisor_status = "rkt/supervisor-status";

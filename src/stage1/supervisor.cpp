@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include "stage1/paths.hpp"
+#include "stage1/pod_cgroups.hpp"
 #include "stage1/pod_files.hpp"
 #include "stage1/report.hpp"
+#include "util/file.hpp"
 
 namespace rkt::stage1 {
 
@@ -145,6 +147,7 @@ void Supervisor::reap() {
 void Supervisor::app_exited(size_t index, int status) {
   App& app = m_apps[index];
   debug("app {} exited with status {}", app.plan.name, status);
+  if (app.plan.cgroup && app.plan.cgroup->oom_killed()) note_oom_kill(app.plan.name, status);
   if (auto written = write_app_status(m_options.status_dir, app.plan.name, status); !written) {
     report("{}", written.error().message);
   }
@@ -158,6 +161,20 @@ void Supervisor::app_exited(size_t index, int status) {
     }
     request_stop(SIGTERM);
   }
+}
+
+void Supervisor::note_oom_kill(const std::string& app, int status) {
+  if (status != 128 + SIGKILL) {  // a child of the app was killed, the app lived on
+    report("the OOM killer killed a process of app \"{}\" (which exited with status {})", app,
+           status);
+    return;
+  }
+  report("app \"{}\" was killed by the OOM killer (exit status {})", app, status);
+  fs::path dir = m_options.status_dir.parent_path() / fs::path(k_oom_killed_dir).filename();
+  auto made = util::make_dirs(dir);
+  if (!made) return report("{}", made.error().message);
+  auto written = util::write_file_atomic(dir / app, "oom-killed\n", 0644, util::Durability::no_fsync);
+  if (!written) report("{}", written.error().message);
 }
 
 void Supervisor::request_stop(int signal) {

@@ -29,7 +29,7 @@ struct SupervisorOptions {
   sys::Session app_session = sys::Session::inherit;
   bool forward_sigint = true;  // false with --interactive: the terminal sends it to the app
   KillScope kill_scope = KillScope::pid_namespace;
-  fs::path status_dir;  // /rkt/status/<app> written at each exit
+  fs::path status_dir;  // /rkt/status/<app> written at each exit (and /rkt/oom-killed/<app>)
   fs::path log_dir;     // /rkt/logs/<app> (piped stdio only)
   int stop_timeout_seconds = 10;
 };
@@ -59,6 +59,8 @@ class Supervisor {
   void handle_signals();
   void reap();
   void app_exited(size_t index, int status);
+  /// Tells the user; records rkt/oom-killed/<app> when the app itself was killed.
+  void note_oom_kill(const std::string& app, int status);
   void request_stop(int signal);
   void kill_remaining();
   bool outputs_closed() const;

@@ -74,6 +74,7 @@ struct MountInfo {
   std::string options;      // per-mount options: rw,nosuid,...
   std::string fstype;
   std::string source;
+  std::string super_options;  // per-superblock options: rw,memory (v1 cgroups name controllers)
 };
 
 /// Parses the text of a mountinfo file; malformed lines are errors.

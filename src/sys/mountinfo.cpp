@@ -57,6 +57,7 @@ Result<MountInfo> parse_line(std::string_view line) {
   info.options = std::string(fields[5]);
   info.fstype = std::string(fields[dash + 1]);
   info.source = unescape(fields[dash + 2]);
+  if (dash + 3 < fields.size()) info.super_options = std::string(fields[dash + 3]);
   return info;
 }
 

@@ -19,6 +19,13 @@
 //   --stat=PATH            STAT=PATH mode=0644 uid=0 gid=0 type=file|dir|link|other
 //   --list-dir=PATH        LIST_DIR=e1,e2,... (sorted, without . and ..)
 //   --check-tty            STDIN_TTY=true|false, STDOUT_TTY=true|false
+//   --print-cgroups        CGROUP=<line> for each line of /proc/self/cgroup
+//   --alloc-mib=N          allocates N MiB and touches every page; ALLOC_MIB=N once done
+//   --syscall=NAME         makes one raw system call (mkdir of /tmp/inspect-syscall, uname,
+//                          getpid) and reports SYSCALL=NAME:ok or SYSCALL=NAME:<errno name>
+//   --mount-tmpfs=PATH     mount(2) of a tmpfs on PATH (made if missing): MOUNT=ok|<errno name>
+//   --mknod=PATH:MAJ:MIN   mknod of a char device, then open(2) of it for reading and writing:
+//                          MKNOD=PATH:ok|<errno name>, OPEN=PATH:ok|<errno name>
 //   --sleep=SECONDS        sleeps (fractions allowed); output before it is already flushed
 //   --exit-code=N          exits with N once all actions are done
 //
@@ -26,7 +33,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -208,6 +219,68 @@ void check_tty() {
   report("STDOUT_TTY", ::isatty(STDOUT_FILENO) ? "true" : "false");
 }
 
+/// "ok" when `result` is 0 or more, else the name of errno ("EPERM").
+std::string outcome(long result) {
+  if (result >= 0) return "ok";
+  const char* name = ::strerrorname_np(errno);
+  return name ? name : std::to_string(errno);
+}
+
+void print_cgroups() {
+  std::string text;
+  if (!read_text("/proc/self/cgroup", text)) return report_error("CGROUP", "/proc/self/cgroup");
+  for (const std::string& line : split_lines(text)) report("CGROUP", line);
+}
+
+void alloc_mib(const char* count) {
+  long mib = std::atol(count);
+  std::vector<char*> blocks;
+  for (long i = 0; i < mib; ++i) {
+    char* block = static_cast<char*>(std::malloc(1 << 20));
+    if (!block) return report_error("ALLOC_MIB", "malloc");
+    std::memset(block, 1, 1 << 20);  // touch every page: only then is the memory charged
+    blocks.push_back(block);
+  }
+  report("ALLOC_MIB", count);
+  for (char* block : blocks) std::free(block);
+}
+
+void try_syscall(std::string_view name) {
+  long result = -1;
+  if (name == "mkdir") {
+    result = ::syscall(SYS_mkdir, "/tmp/inspect-syscall", 0755);
+  } else if (name == "uname") {
+    struct utsname buffer {};
+    result = ::syscall(SYS_uname, &buffer);
+  } else if (name == "getpid") {
+    result = ::syscall(SYS_getpid);
+  } else {
+    errno = EINVAL;
+  }
+  report("SYSCALL", std::string(name) + ":" + outcome(result));
+}
+
+void mount_tmpfs(const char* path) {
+  ::mkdir(path, 0755);
+  report("MOUNT", outcome(::mount("tmpfs", path, "tmpfs", 0, nullptr)));
+}
+
+void make_node(const char* spec) {
+  std::string text = spec;
+  size_t second = text.rfind(':');
+  size_t first = second == std::string::npos ? second : text.rfind(':', second - 1);
+  if (first == std::string::npos) {
+    errno = EINVAL;
+    return report_error("MKNOD", spec);
+  }
+  std::string path = text.substr(0, first);
+  dev_t dev = makedev(std::atoi(text.c_str() + first + 1), std::atoi(text.c_str() + second + 1));
+  report("MKNOD", path + ":" + outcome(::mknod(path.c_str(), S_IFCHR | 0666, dev)));
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  report("OPEN", path + ":" + outcome(fd));
+  if (fd >= 0) ::close(fd);
+}
+
 void sleep_for(const char* seconds) {
   std::fflush(stdout);
   double value = std::strtod(seconds, nullptr);
@@ -261,6 +334,16 @@ bool run_flag(const char* arg, const std::string& content, int argc, char** argv
     list_dir(v);
   } else if (text == "--check-tty") {
     check_tty();
+  } else if (text == "--print-cgroups") {
+    print_cgroups();
+  } else if ((v = flag_value(arg, "--alloc-mib"))) {
+    alloc_mib(v);
+  } else if ((v = flag_value(arg, "--syscall"))) {
+    try_syscall(v);
+  } else if ((v = flag_value(arg, "--mount-tmpfs"))) {
+    mount_tmpfs(v);
+  } else if ((v = flag_value(arg, "--mknod"))) {
+    make_node(v);
   } else if ((v = flag_value(arg, "--sleep"))) {
     sleep_for(v);
   } else if (!flag_value(arg, "--content") && !flag_value(arg, "--exit-code")) {
