@@ -149,7 +149,8 @@ TEST_F(PodIsolation, PodInitIsInInitScope) {
   pid_t pid1 = std::stoi(value_of(ctx.run({"status", pod.uuid}).out, "pid").value_or("0"));
   ASSERT_GT(pid1, 0);
   std::string cgroups = read_text("/proc/" + std::to_string(pid1) + "/cgroup");
-  const Hierarchy& memory = hierarchy_of(hierarchies(), "memory");
+  auto all = hierarchies();
+  const Hierarchy& memory = hierarchy_of(all, "memory");
   EXPECT_THAT(cgroups, HasSubstr(":memory:" + pod_path(memory, pod.uuid) + "/init.scope\n"))
       << cgroups;
   ASSERT_TRUE(Succeeded(ctx.run({"stop", pod.uuid})));

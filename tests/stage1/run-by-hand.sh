@@ -307,6 +307,10 @@ sleep 0.3
 # (an unreaped zombie counts as gone: its new parent may be slow to reap it)
 expect_eq "PID 1 died with its parent" gone "$(awk '$3 != "Z" {print "alive"}' "/proc/$PID1/stat" 2>/dev/null | grep -q alive && echo alive || echo gone)"
 expect_eq "pod lock released" free "$(lock_free "$POD")"
+CG="/sys/fs/cgroup/cpu/machine.slice/machine-rkt\\x2d$(uuid_of "$POD" | sed 's/-/\\x2d/g').scope"
+expect_eq "the pod's cgroups outlive a killed run entrypoint" yes "$([ -d "$CG" ] && echo yes || echo no)"
+(cd "$POD" && stage1/rootfs/gc "$(uuid_of "$POD")")
+expect_eq "the gc entrypoint removes them" no "$([ -d "$CG" ] && echo yes || echo no)"
 no_mounts_left "SIGKILL"
 
 # --- 6. log rotation ----------------------------------------------------------------------------
