@@ -12,6 +12,8 @@ packages=(
   # tests
   libgtest-dev libgmock-dev gnupg busybox-static appc-spec zstd xz-utils bzip2 util-linux
   file iproute2
+  # web servers and certificates of the remote fetch tests (helpers/https_server.py, a test CA)
+  python3 openssl curl jq bc
   # peers for tests and benchmarks
   skopeo docker-registry umoci crun runc hyperfine containernetworking-plugins iptables
   google-perftools

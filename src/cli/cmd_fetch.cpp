@@ -22,14 +22,17 @@ std::string display_id(const std::string& key, bool full) {
 
 Result<int> run_fetch(Context& context, const FetchOptions& options) {
   RKT_TRY_ASSIGN(image::PullPolicy policy, image::parse_pull_policy(options.pull_policy));
-  RKT_TRY_ASSIGN(store::ImageStore * store, context.store());
-  image::Fetcher fetcher(*store, context.keystore(), context.insecure(), policy);
+  RKT_TRY_ASSIGN(image::Fetcher fetcher, context.fetcher(policy));
   for (size_t i = 0; i < options.images.size(); ++i) {
     RKT_TRY_ASSIGN(image::ImageRef ref, image::parse_image_ref(options.images[i]));
     image::FetchRequest request{std::move(ref),
                                 i < options.signatures.size() ? options.signatures[i] : ""};
     auto info = fetcher.fetch(request);
-    if (!info) return std::move(info).error().wrap("{}", options.images[i]);
+    if (!info) {
+      // Remote errors already name their URL; don't say it twice.
+      if (info.error().message.find(options.images[i]) != std::string::npos) return info.error();
+      return std::move(info).error().wrap("{}", options.images[i]);
+    }
     std::cout << display_id(info->key, options.full) << std::endl;
   }
   return k_exit_success;

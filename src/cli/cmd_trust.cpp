@@ -4,8 +4,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "image/discovery.hpp"
+#include "image/key_fetch.hpp"
 #include "trust/openpgp_key.hpp"
-#include "util/file.hpp"
 
 namespace rkt::cli {
 
@@ -18,14 +19,6 @@ struct TrustOptions {
   bool skip_fingerprint_review = false;
   bool insecure_allow_http = false;
 };
-
-void show_key(const TrustOptions& options, const std::string& location,
-              const trust::PublicKeyInfo& key) {
-  if (!options.root) std::cerr << "prefix: \"" << options.prefix << "\"\n";
-  std::cerr << "key: \"" << location << "\"\n"
-            << "gpg key fingerprint is: " << trust::format_fingerprint(key.fingerprint) << "\n";
-  for (const std::string& identity : key.identities) std::cerr << "\t" << identity << "\n";
-}
 
 /// Asks on the terminal, as rkt does; without one, the user must decide with a flag.
 Result<bool> review_accepted() {
@@ -44,11 +37,27 @@ Result<bool> review_accepted() {
   }
 }
 
+/// The client for keys and discovery: --insecure-allow-http or the pubkey option allow http.
+image::HttpClient key_client(const Context& context, const TrustOptions& options) {
+  const config::InsecureOptions& insecure = context.insecure();
+  return image::HttpClient(image::HttpSecurity{options.insecure_allow_http || insecure.pubkey ||
+                                                   insecure.http,
+                                               insecure.tls});
+}
+
+/// rkt's global --trust-keys-from-https accepts keys that came over verified https unreviewed.
+bool trusted_transport(const Context& context, const std::string& location) {
+  return context.globals().trust_keys_from_https && image::url_scheme(location) == "https" &&
+         !context.insecure().tls;
+}
+
 Result<void> trust_key(Context& context, const TrustOptions& options, const std::string& location) {
-  RKT_TRY_ASSIGN(std::string data, util::read_file(location));
-  RKT_TRY_ASSIGN(trust::PublicKeyInfo key, trust::inspect_public_key(data));
-  show_key(options, location, key);
-  if (!options.skip_fingerprint_review) {
+  image::HttpClient client = key_client(context, options);
+  RKT_TRY_ASSIGN(trust::PublicKeyInfo key,
+                 image::fetch_public_key(client, location, client.security().allow_http));
+  const std::string& data = key.armored;
+  image::print_key(options.root ? "" : options.prefix, location, key);
+  if (!options.skip_fingerprint_review && !trusted_transport(context, location)) {
     RKT_TRY_ASSIGN(bool accepted, review_accepted());
     if (!accepted) {
       std::cerr << "Not trusting \"" << location << "\"\n";
@@ -77,13 +86,16 @@ Result<int> run_trust(Context& context, const TrustOptions& options) {
     return Error::make(ErrorKind::invalid_argument,
                        "--prefix required (or --root for keys trusted for every image)");
   }
-  if (options.keys.empty()) {
-    return Error::make(ErrorKind::invalid_argument, "{}",
-                       options.root ? "--root requires key files"
-                                    : "no key files given (discovery of a prefix's keys is "
-                                      "not available yet)");
+  if (!options.prefix.empty()) RKT_TRY(trust::validate_prefix(options.prefix));
+  std::vector<std::string> locations = options.keys;
+  if (locations.empty()) {
+    if (options.root) return Error::make(ErrorKind::invalid_argument, "--root requires keys");
+    // No keys given: ask the prefix's discovery page (ac-discovery-pubkeys).
+    RKT_TRY_ASSIGN(auto found, image::discover(key_client(context, options), options.prefix, {},
+                                               image::DiscoveryWant::keys));
+    locations = std::move(found.keys);
   }
-  for (const std::string& location : options.keys) RKT_TRY(trust_key(context, options, location));
+  for (const std::string& location : locations) RKT_TRY(trust_key(context, options, location));
   return k_exit_success;
 }
 

@@ -42,7 +42,12 @@ Result<pod::PodsDir> Context::pods_dir() {
 
 Result<image::Fetcher> Context::fetcher(image::PullPolicy policy) {
   RKT_TRY_ASSIGN(store::ImageStore * opened, store());
-  return image::Fetcher(*opened, keystore(), insecure(), policy);
+  RKT_TRY_ASSIGN(const config::Config* cfg, config());
+  image::NetworkSettings network{
+      [cfg](std::string_view host) { return config::auth_headers_for(*cfg, host); },
+      m_globals.trust_keys_from_https,
+      [cfg](std::string_view registry) { return config::docker_credentials_for(*cfg, registry); }};
+  return image::Fetcher(*opened, keystore(), insecure(), policy, std::move(network));
 }
 
 Result<void> require_root(std::string_view command) {

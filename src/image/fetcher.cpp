@@ -1,13 +1,16 @@
 #include "image/fetcher.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
-#include <iostream>
-
 #include "image/aci_file.hpp"
+#include "image/docker/docker_fetch.hpp"
+#include "image/fetch_context.hpp"
 #include "image/find_image.hpp"
+#include "image/name_fetch.hpp"
+#include "image/remote_aci.hpp"
 #include "image/render.hpp"
-#include "trust/signature_verifier.hpp"
+#include "image/signature_check.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -24,25 +27,75 @@ Result<store::ImageInfo> Fetcher::fetch(const FetchRequest& request) {
   switch (request.ref.kind) {
     case RefKind::path:
       return fetch_file(request);
-    case RefKind::hash:
-    case RefKind::name: {
+    case RefKind::hash: {
       auto found = find_stored_image(m_store, request.ref);
-      if (found) {
-        log::info("using image from local store for image {} {}",
-                  request.ref.kind == RefKind::hash ? "hash" : "name", request.ref.text);
-      }
-      if (found || m_policy == PullPolicy::never || request.ref.kind == RefKind::hash) return found;
-      return Error::make(ErrorKind::not_found,
-                         "image \"{}\" is not in the store and remote discovery is not "
-                         "available yet",
-                         request.ref.text);
+      if (found) log::info("using image from local store for image hash {}", request.ref.text);
+      return found;
     }
+    case RefKind::name:
+      return fetch_name(request);
     case RefKind::url:
+      return fetch_url(request);
     case RefKind::docker:
-      break;
+      return fetch_docker(request);
   }
-  return Error::make(ErrorKind::invalid_argument, "fetching {} is not supported yet",
+  return Error::make(ErrorKind::invalid_argument, "fetching {} is not supported",
                      request.ref.text);
+}
+
+Result<store::ImageInfo> Fetcher::fetch_docker(const FetchRequest& request) {
+  RKT_TRY_ASSIGN(docker::DockerRef ref, docker::parse_docker_ref(request.ref.text));
+  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
+                       m_network.trust_keys_from_https};
+  const config::BasicCredentials* credentials =
+      m_network.docker_credentials ? m_network.docker_credentials(ref.registry) : nullptr;
+  RKT_TRY_ASSIGN(store::ImageInfo info, docker::fetch_docker_image(context, ref, credentials));
+  return rendered(std::move(info));
+}
+
+Result<store::ImageInfo> Fetcher::fetch_name(const FetchRequest& request) {
+  if (m_policy != PullPolicy::update) {
+    auto found = find_stored_image(m_store, request.ref);
+    if (found) {
+      log::info("using image from local store for image name {}", request.ref.text);
+      return found;
+    }
+    if (m_policy == PullPolicy::never) {
+      return std::move(found).error().wrap("pull policy is never");
+    }
+  }
+  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
+                       m_network.trust_keys_from_https};
+  RKT_TRY_ASSIGN(store::ImageInfo info,
+                 fetch_by_discovery(context, request.ref.name, request.ref.labels));
+  return rendered(std::move(info));
+}
+
+Result<store::ImageInfo> Fetcher::fetch_url(const FetchRequest& request) {
+  const std::string& url = request.ref.text;
+  if (m_policy == PullPolicy::never) {
+    RKT_TRY_ASSIGN(auto stored, stored_remote_image(m_store, url));
+    if (!stored) {
+      return Error::make(ErrorKind::not_found,
+                         "{} is not in the store and the pull policy is never", url);
+    }
+    log::info("using image from local store for URL {}", url);
+    return std::move(*stored);
+  }
+  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
+                       m_network.trust_keys_from_https};
+  RemoteAci remote{url, request.signature_path.empty() ? default_signature_path(url)
+                                                       : request.signature_path};
+  RKT_TRY_ASSIGN(store::ImageInfo info, fetch_remote_aci(context, remote));
+  RKT_TRY(fetch_dependencies(context, info));
+  return rendered(std::move(info));
+}
+
+Result<store::ImageInfo> Fetcher::rendered(store::ImageInfo info) {
+  // Rendered trees keep file owners, which needs root; a `rkt` group member's fetch leaves the
+  // rendering to the first pod that uses the image, as rkt did.
+  if (::geteuid() == 0) RKT_TRY(render_image(m_store, info));
+  return info;
 }
 
 Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
@@ -58,10 +111,7 @@ Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
     RKT_TRY(verify_signature(manifest.name, path, signature));
   }
   RKT_TRY_ASSIGN(store::ImageInfo info, m_store.import_aci(path, store::ImportOptions{}));
-  // Rendered trees keep file owners, which needs root; a `rkt` group member's fetch leaves the
-  // rendering to the first pod that uses the image, as rkt did.
-  if (::geteuid() == 0) RKT_TRY(render_image(m_store, info));
-  return info;
+  return rendered(std::move(info));
 }
 
 Result<void> Fetcher::verify_signature(const std::string& image_name, const std::string& aci_path,
@@ -72,17 +122,9 @@ Result<void> Fetcher::verify_signature(const std::string& image_name, const std:
         "no signature for {} (use --signature=FILE, or --insecure-options=image to skip the check)",
         aci_path);
   }
-  RKT_TRY_ASSIGN(auto keys, m_keystore.keys_for_name(image_name));
-  if (keys.empty()) {
-    return Error::make(ErrorKind::verification_failed,
-                       "no keys trusted for prefix \"{0}\": trust the image's signing key with "
-                       "`rkt trust --prefix={0} KEYFILE`",
-                       image_name);
-  }
-  RKT_TRY_ASSIGN(auto verified, trust::verify_detached(keys, aci_path, *signature));
-  log::info("signature verified:");
-  for (const std::string& identity : verified.identities) std::cerr << "  " << identity << "\n";
-  return {};
+  UniqueFd fd(::open(aci_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return Error::from_errno(errno, "open `{}`", aci_path);
+  return verify_image_signature(m_keystore, image_name, fd.get(), *signature, aci_path);
 }
 
 }  // namespace rkt::image

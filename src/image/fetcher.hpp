@@ -2,7 +2,11 @@
 
 #include <string>
 
+#include <functional>
+
+#include "config/config.hpp"
 #include "config/insecure_options.hpp"
+#include "image/http_client.hpp"
 #include "image/image_ref.hpp"
 #include "image/pull_policy.hpp"
 #include "store/image_store.hpp"
@@ -15,25 +19,44 @@ struct FetchRequest {
   std::string signature_path;  // --signature; empty: beside the image
 };
 
-/// Gets images into the store: from the store itself, from files, (later) from the network;
-/// verifies signatures unless told not to, and renders the image's tree.
+/// What remote fetches need beyond the store and the keys.
+struct NetworkSettings {
+  HeaderProvider auth_headers;  // auth.d: headers per host
+  bool trust_keys_from_https = false;
+  /// auth.d dockerAuth: credentials per registry, or null.
+  std::function<const config::BasicCredentials*(std::string_view registry)> docker_credentials;
+};
+
+/// Gets images into the store: from the store itself, from files, from https URLs and appc
+/// discovery, and Docker registries; verifies signatures unless told not to, and renders the image's tree.
 class Fetcher {
  public:
   Fetcher(store::ImageStore& store, trust::Keystore keystore, config::InsecureOptions insecure,
-          PullPolicy policy)
-      : m_store(store), m_keystore(std::move(keystore)), m_insecure(insecure), m_policy(policy) {}
+          PullPolicy policy, NetworkSettings network = {})
+      : m_store(store),
+        m_keystore(std::move(keystore)),
+        m_insecure(insecure),
+        m_policy(policy),
+        m_network(std::move(network)),
+        m_client(HttpSecurity{insecure.http, insecure.tls}, m_network.auth_headers) {}
 
   Result<store::ImageInfo> fetch(const FetchRequest& request);
 
  private:
   Result<store::ImageInfo> fetch_file(const FetchRequest& request);
+  Result<store::ImageInfo> fetch_name(const FetchRequest& request);
+  Result<store::ImageInfo> fetch_url(const FetchRequest& request);
+  Result<store::ImageInfo> fetch_docker(const FetchRequest& request);
   Result<void> verify_signature(const std::string& image_name, const std::string& aci_path,
                                 const std::string& signature_path);
+  Result<store::ImageInfo> rendered(store::ImageInfo info);
 
   store::ImageStore& m_store;
   trust::Keystore m_keystore;
   config::InsecureOptions m_insecure;
   PullPolicy m_policy;
+  NetworkSettings m_network;
+  HttpClient m_client;
 };
 
 /// The signature file rkt expects beside an image: strip ".aci", append ".aci.asc".

@@ -1,0 +1,131 @@
+#include "image/docker/docker_fetch.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "appc/manifest.hpp"
+#include "image/docker/appc_mapping.hpp"
+#include "image/docker/image_manifest_v2.hpp"
+#include "image/docker/layer_cache.hpp"
+#include "image/docker/layer_squash.hpp"
+#include "image/docker/registry_client.hpp"
+#include "util/file.hpp"
+#include "util/log.hpp"
+
+namespace rkt::image::docker {
+
+namespace {
+
+using nlohmann::json;
+
+/// What the registry's manifests resolve to: layers (bottom first) and the image config.
+struct ResolvedImage {
+  std::vector<Descriptor> layers;
+  std::optional<Descriptor> config_blob;  // none for schema 1
+  json config;                            // schema 1: parsed from the manifest itself
+  std::string manifest_digest;
+};
+
+Result<ResolvedImage> resolve(RegistryClient& registry, const DockerRef& ref) {
+  RKT_TRY_ASSIGN(FetchedManifest fetched, registry.manifest(ref.reference(),
+                                                            accepted_manifest_types()));
+  std::string where = registry.base_url() + "/manifests/" + ref.reference();
+  auto kind = classify_manifest(fetched.media_type, fetched.body);
+  if (!kind) return std::move(kind).error().wrap("{}", where);
+  if (*kind == ManifestKind::index) {
+    auto digest = select_platform(fetched.body, "linux", host_oci_arch());
+    if (!digest) return std::move(digest).error().wrap("{}", where);
+    where = registry.base_url() + "/manifests/" + *digest;
+    RKT_TRY_ASSIGN(fetched, registry.manifest(*digest, accepted_manifest_types()));
+    kind = classify_manifest(fetched.media_type, fetched.body);
+    if (!kind) return std::move(kind).error().wrap("{}", where);
+    if (*kind == ManifestKind::index) {
+      return Error::make(ErrorKind::invalid_argument, "{}: an index inside an index", where);
+    }
+  }
+  ResolvedImage resolved;
+  resolved.manifest_digest = fetched.digest;
+  if (*kind == ManifestKind::schema1) {
+    auto manifest = parse_schema1_manifest(fetched.body);
+    if (!manifest) return std::move(manifest).error().wrap("{}", where);
+    resolved.layers = std::move(manifest->layers);
+    resolved.config = json::parse(manifest->v1_config, nullptr, false);
+    if (resolved.config.is_discarded()) resolved.config = json::object();
+    if (resolved.config.contains("container_config") && !resolved.config.contains("config")) {
+      resolved.config["config"] = resolved.config["container_config"];
+    }
+    return resolved;
+  }
+  auto manifest = parse_image_manifest_v2(fetched.body);
+  if (!manifest) return std::move(manifest).error().wrap("{}", where);
+  resolved.layers = std::move(manifest->layers);
+  resolved.config_blob = manifest->config;
+  return resolved;
+}
+
+Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registry,
+                                                         LayerCache& cache,
+                                                         ResolvedImage& image) {
+  std::vector<Descriptor> blobs = image.layers;
+  if (image.config_blob) blobs.insert(blobs.begin(), *image.config_blob);
+  RKT_TRY(cache.ensure(registry, blobs));
+  if (image.config_blob) {
+    RKT_TRY_ASSIGN(std::string text, util::read_file(cache.path_of(image.config_blob->digest)));
+    image.config = json::parse(text, nullptr, false);
+    if (image.config.is_discarded()) {
+      return Error::make(ErrorKind::invalid_argument, "{}/blobs/{}: the image config is not JSON",
+                         registry.base_url(), image.config_blob->digest);
+    }
+  }
+  std::vector<std::filesystem::path> paths;
+  for (const Descriptor& layer : image.layers) paths.push_back(cache.path_of(layer.digest));
+  return paths;
+}
+
+}  // namespace
+
+Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const DockerRef& ref,
+                                            const config::BasicCredentials* credentials) {
+  if (!context.insecure.image) {
+    return Error::make(ErrorKind::verification_failed,
+                       "signature verification for docker images is not supported (try "
+                       "--insecure-options=image)");
+  }
+  std::string canonical = ref.canonical();
+  if (context.policy != PullPolicy::update) {
+    RKT_TRY_ASSIGN(auto remote, context.store.get_remote(canonical));
+    if (remote) {
+      if (auto info = context.store.get_by_key(remote->blob_key)) {
+        log::info("using image from local store for image name {}", canonical);
+        return info;
+      }
+    }
+    if (context.policy == PullPolicy::never) {
+      return Error::make(ErrorKind::not_found, "{} is not in the store and the pull policy is never",
+                         canonical);
+    }
+  }
+  log::info("remote fetching from URL \"{}\"", canonical);
+  RegistryClient registry(context.client, ref, credentials);
+  RKT_TRY_ASSIGN(ResolvedImage image, resolve(registry, ref));
+  RKT_TRY_ASSIGN(LayerCache cache, LayerCache::open(context.store.paths().cas));
+  RKT_TRY_ASSIGN(auto layers, cached_layers(registry, cache, image));
+  DockerOrigin origin{ref, image.manifest_digest,
+                      image.config_blob ? image.config_blob->digest : image.manifest_digest};
+  auto manifest = appc_manifest_for(image.config, origin);
+  if (!manifest) return std::move(manifest).error().wrap("{}", canonical);
+  RKT_TRY_ASSIGN(store::StoreTempFile aci, context.store.create_temp_file("docker-"));
+  RKT_TRY(squash_layers(layers, appc::to_json(*manifest).dump(), aci.fd()));
+  if (::lseek(aci.fd(), 0, SEEK_SET) < 0) return Error::from_errno(errno, "rewinding the image");
+  RKT_TRY_ASSIGN(store::ImageInfo info,
+                 context.store.import_aci_fd(aci.fd(), store::ImportOptions{ref.tag == "latest" &&
+                                                                                ref.digest.empty(),
+                                                                            canonical}));
+  RKT_TRY(context.store.put_remote(store::RemoteInfo{canonical, "", image.manifest_digest, info.key,
+                                                     0, std::chrono::system_clock::now()}));
+  return info;
+}
+
+}  // namespace rkt::image::docker

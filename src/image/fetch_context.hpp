@@ -1,0 +1,26 @@
+#pragma once
+
+#include <filesystem>
+
+#include "config/insecure_options.hpp"
+#include "image/http_client.hpp"
+#include "image/pull_policy.hpp"
+#include "store/image_store.hpp"
+#include "trust/keystore.hpp"
+
+namespace rkt::image {
+
+/// What the remote fetchers (URLs, discovery, docker) share for one `rkt fetch` or `rkt run`.
+struct FetchContext {
+  store::ImageStore& store;
+  const trust::Keystore& keystore;
+  const HttpClient& client;
+  config::InsecureOptions insecure;
+  PullPolicy policy;
+  bool trust_keys_from_https = false;
+};
+
+/// D/cas/downloads: resumable downloads in progress (created on first use, group rkt).
+Result<std::filesystem::path> downloads_dir(const store::ImageStore& store);
+
+}  // namespace rkt::image

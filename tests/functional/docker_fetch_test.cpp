@@ -1,0 +1,270 @@
+// rkt fetch/run of docker:// images from Debian's docker-registry on loopback (fed by skopeo):
+// Docker v2 schema 2 and OCI manifests, multi-platform indexes, layers with whiteouts, the
+// docker2aci manifest, the layer cache, and faults that must store nothing.
+
+#include <gmock/gmock.h>
+
+#include <fstream>
+
+#include "docker_registry.hpp"
+#include "rkt_ctx.hpp"
+
+namespace rkt::functional {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+size_t count_lines_with(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (const std::string& line : lines(text)) n += contains(line, needle) ? 1 : 0;
+  return n;
+}
+
+class DockerFetchTest : public RktTest {
+ protected:
+  DockerFetchTest() : registry(ctx.scratch_path("registry")) {}
+
+  std::string url(const std::string& name_tag) const {
+    return "docker://" + registry.address() + "/" + name_tag;
+  }
+  /// The appc name docker2aci gives NAME from this registry (':' is not allowed in AC names).
+  std::string appc_name(const std::string& name) const {
+    std::string host = registry.address();
+    host[host.find(':')] = '-';
+    return host + "/" + name;
+  }
+  ProcResult fetch(const std::string& name_tag) const {
+    return ctx.run({"--insecure-options=image,http", "fetch", url(name_tag)});
+  }
+  /// A busybox image with an app config, pushed as NAME:TAG.
+  void push_busybox(const std::string& name_tag, PushFormat format = PushFormat::docker_v2s2) {
+    OciImage image;
+    image.layers.push_back(OciLayer{{{"etc/motd", "hello from docker\n"}}, {}, {}, true});
+    image.config = {{"Cmd", {"/bin/sh"}},
+                    {"Env", {"PATH=/bin", "GREETING=hi"}},
+                    {"WorkingDir", "/etc"},
+                    {"User", "0:0"},
+                    {"Volumes", {{"/data", json::object()}}},
+                    {"ExposedPorts", {{"80/tcp", json::object()}}}};
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), name_tag,
+                  format);
+  }
+  json manifest_of(const std::string& name) const {
+    ProcResult r = ctx.run({"image", "cat-manifest", name});
+    EXPECT_TRUE(Succeeded(r));
+    return json::parse(r.out, nullptr, false);
+  }
+  fs::path extract(const std::string& name) {
+    fs::path out = ctx.scratch_path("extract");
+    EXPECT_TRUE(Succeeded(ctx.run({"image", "render", "--rootfs-only", name, out.string()})));
+    return out;
+  }
+
+  DockerRegistry registry;
+};
+
+TEST_F(DockerFetchTest, NeedsTheImageInsecureOption) {
+  push_busybox("busybox:latest");
+  ProcResult r = ctx.run({"--insecure-options=http", "fetch", url("busybox")});
+  EXPECT_TRUE(IsRktError(r));
+  EXPECT_THAT(r.err, HasSubstr("signature verification for docker images is not supported"));
+  EXPECT_TRUE(ctx.listed_ids().empty());
+}
+
+class DockerFormatTest : public DockerFetchTest,
+                         public ::testing::WithParamInterface<PushFormat> {};
+
+TEST_P(DockerFormatTest, ManifestMapsTheConfigAsDocker2aciDid) {
+  push_busybox("tools/busybox:1.35", GetParam());
+  ProcResult r = fetch("tools/busybox:1.35");
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_THAT(r.err, HasSubstr("remote fetching from URL \"" + url("tools/busybox:1.35") + "\""));
+  EXPECT_THAT(r.err, HasSubstr("Downloading sha256:"));
+  json m = manifest_of(appc_name("tools/busybox") + ":1.35");
+  ASSERT_TRUE(m.is_object());
+  EXPECT_EQ(m["name"], appc_name("tools/busybox"));
+  json labels = json::object();
+  for (const json& label : m["labels"]) labels[label["name"].get<std::string>()] = label["value"];
+  EXPECT_EQ(labels["version"], "1.35");
+  EXPECT_EQ(labels["os"], "linux");
+  EXPECT_EQ(labels["arch"], "amd64");
+  const json& app = m["app"];
+  EXPECT_EQ(app["exec"], json({"/bin/sh"}));
+  EXPECT_EQ(app["user"], "0");
+  EXPECT_EQ(app["group"], "0");
+  EXPECT_EQ(app["workingDirectory"], "/etc");
+  EXPECT_THAT(app["environment"].dump(), HasSubstr(R"({"name":"GREETING","value":"hi"})"));
+  EXPECT_EQ(app["mountPoints"][0]["name"], "volume-data");
+  EXPECT_EQ(app["mountPoints"][0]["path"], "/data");
+  EXPECT_EQ(app["ports"][0]["name"], "80-tcp");
+  EXPECT_EQ(app["ports"][0]["port"], 80);
+  std::string annotations = m["annotations"].dump();
+  EXPECT_THAT(annotations, HasSubstr("appc.io/docker/registryurl"));
+  EXPECT_THAT(annotations, HasSubstr("appc.io/docker/repository"));
+  EXPECT_THAT(annotations, HasSubstr("appc.io/docker/imageid"));
+  EXPECT_THAT(annotations, HasSubstr(R"("value":"1.35")"));
+  fs::path rootfs = extract(appc_name("tools/busybox") + ":1.35");
+  EXPECT_TRUE(fs::exists(rootfs / "bin/busybox"));
+  std::ifstream motd(rootfs / "etc/motd");
+  std::string line;
+  std::getline(motd, line);
+  EXPECT_EQ(line, "hello from docker");
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, DockerFormatTest,
+                         ::testing::Values(PushFormat::docker_v2s2, PushFormat::oci),
+                         [](const auto& info) {
+                           return info.param == PushFormat::oci ? "Oci" : "DockerV2Schema2";
+                         });
+
+TEST_F(DockerFetchTest, LayersStackWithWhiteoutsAndOpaqueDirectories) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"a/keep", "1"}, {"a/gone", "1"}, {"dir/old", "1"},
+                                   {"dir/sub/deep", "1"}, {"over", "lower"}}});
+  image.layers.push_back(OciLayer{{{"dir/new", "2"}, {"over", "upper"}}, {"a/gone"}, {"dir"}});
+  image.layers.push_back(OciLayer{{{"a/late", "3"}}});
+  image.config = {{"Cmd", {"/bin/true"}}};
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "layered:1",
+                PushFormat::oci);
+  ASSERT_TRUE(Succeeded(fetch("layered:1")));
+  fs::path rootfs = extract(appc_name("layered") + ":1");
+  EXPECT_TRUE(fs::exists(rootfs / "a/keep"));
+  EXPECT_TRUE(fs::exists(rootfs / "a/late"));
+  EXPECT_FALSE(fs::exists(rootfs / "a/gone"));
+  EXPECT_FALSE(fs::exists(rootfs / "a/.wh.gone"));
+  EXPECT_TRUE(fs::exists(rootfs / "dir/new"));
+  EXPECT_FALSE(fs::exists(rootfs / "dir/old"));
+  EXPECT_FALSE(fs::exists(rootfs / "dir/sub"));
+  EXPECT_FALSE(fs::exists(rootfs / "dir/.wh..wh..opq"));
+  std::ifstream over(rootfs / "over");
+  std::string content;
+  std::getline(over, content);
+  EXPECT_EQ(content, "upper");
+}
+
+TEST_F(DockerFetchTest, IndexPicksThisHostsPlatform) {
+  OciImage amd64;
+  amd64.layers.push_back(OciLayer{{{"platform", "amd64"}}});
+  OciImage arm64;
+  arm64.architecture = "arm64";
+  arm64.layers.push_back(OciLayer{{{"platform", "arm64"}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {arm64, amd64}), "multi:1",
+                PushFormat::oci);
+  ASSERT_TRUE(Succeeded(fetch("multi:1")));
+  fs::path rootfs = extract(appc_name("multi") + ":1");
+  std::ifstream platform(rootfs / "platform");
+  std::string content;
+  std::getline(platform, content);
+  EXPECT_EQ(content, host_appc_arch() == "amd64" ? "amd64" : "arm64");
+}
+
+TEST_F(DockerFetchTest, ANewTagDownloadsOnlyTheLayersItDoesNotShare) {
+  OciLayer base{{{"base", std::string(100000, 'b')}}};
+  OciLayer middle{{{"middle", "m"}}};
+  OciImage v1;
+  v1.layers = {base, middle};
+  OciImage v2;
+  v2.layers = {base, middle, OciLayer{{{"top", "t"}}}};
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {v1}), "shared:1");
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {v2}), "shared:2");
+  ProcResult first = fetch("shared:1");
+  ASSERT_TRUE(Succeeded(first));
+  EXPECT_EQ(count_lines_with(first.err, "Downloading sha256:"), 3u) << dump(first);  // + config
+  ProcResult second = fetch("shared:2");
+  ASSERT_TRUE(Succeeded(second));
+  EXPECT_EQ(count_lines_with(second.err, "Downloading sha256:"), 2u) << dump(second);  // top + config
+  EXPECT_EQ(ctx.listed_ids().size(), 2u);
+}
+
+TEST_F(DockerFetchTest, PullPolicyNewUsesTheStoredImage) {
+  push_busybox("busybox:latest");
+  ProcResult first = fetch("busybox");
+  ASSERT_TRUE(Succeeded(first));
+  ProcResult again =
+      ctx.run({"--insecure-options=image,http", "fetch", "--pull-policy=new", url("busybox")});
+  ASSERT_TRUE(Succeeded(again));
+  EXPECT_EQ(last_line(again.out), last_line(first.out));
+  EXPECT_THAT(again.err, HasSubstr("using image from local store"));
+}
+
+// --- faults: one error naming the URL, nothing stored -----------------------------------------
+
+void expect_failed_cleanly(const RktCtx& ctx, const ProcResult& r, const std::string& needle) {
+  EXPECT_TRUE(IsRktError(r));
+  EXPECT_THAT(r.err, HasSubstr(needle)) << dump(r);
+  EXPECT_TRUE(ctx.listed_ids().empty());
+  EXPECT_TRUE(ctx.blob_files().empty());
+}
+
+TEST_F(DockerFetchTest, UnknownTagIsNotFound) {
+  push_busybox("busybox:latest");
+  ProcResult r = fetch("busybox:nope");
+  expect_failed_cleanly(ctx, r, "/v2/busybox/manifests/nope");
+}
+
+TEST_F(DockerFetchTest, CorruptLayerFailsItsDigestCheck) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
+  fs::path layout = write_oci_layout(ctx.scratch_path("layout"), "t", {image});
+  registry.push(layout, "corrupt:1", PushFormat::oci);
+  json manifest = json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("corrupt", "1"))));
+  std::string layer = manifest["layers"][0]["digest"];
+  fs::path data = registry.blob_data(layer);
+  fs::permissions(data, fs::perms::owner_write, fs::perm_options::add);
+  std::string bytes;
+  {
+    std::ifstream in(data, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  bytes[bytes.size() / 2] ^= 0x55;
+  std::ofstream(data, std::ios::binary | std::ios::trunc) << bytes;
+  ProcResult r = fetch("corrupt:1");
+  expect_failed_cleanly(ctx, r, "/blobs/" + layer);
+}
+
+TEST_F(DockerFetchTest, TruncatedLayerIsRefused) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "short:1",
+                PushFormat::oci);
+  json manifest = json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("short", "1"))));
+  std::string layer = manifest["layers"][0]["digest"];
+  fs::resize_file(registry.blob_data(layer), 10);
+  ProcResult r = fetch("short:1");
+  expect_failed_cleanly(ctx, r, "/blobs/" + layer);
+}
+
+TEST_F(DockerFetchTest, ManifestThatIsNotJsonIsRefused) {
+  push_busybox("broken:1", PushFormat::oci);
+  fs::path data = registry.blob_data(registry.manifest_digest("broken", "1"));
+  std::ofstream(data, std::ios::trunc) << "this is not json";
+  ProcResult r = fetch("broken:1");
+  expect_failed_cleanly(ctx, r, "/v2/broken/manifests/1");
+}
+
+// --- end to end -------------------------------------------------------------------------------
+
+class DockerRunTest : public PodTest {
+ protected:
+  DockerRunTest() : registry(ctx.scratch_path("registry")) {}
+  DockerRegistry registry;
+};
+
+TEST_F(DockerRunTest, InteractiveShellInADockerImage) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"etc/motd", "hello from docker\n"}}, {}, {}, true});
+  image.config = {{"Env", {"PATH=/bin"}}};  // no Cmd: `-- /bin/sh` is the command
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "busybox:latest");
+  std::vector<std::string> argv =
+      ctx.command({"--insecure-options=image,http", "run", "--interactive",
+                   "docker://" + registry.address() + "/busybox", "--", "/bin/sh"});
+  ProcResult r = run_in_pty(argv, {{"# ", "cat /etc/motd; exit 5\n"}}, std::chrono::seconds(60));
+  EXPECT_FALSE(r.timed_out) << r.out;
+  EXPECT_EQ(r.exit_code, 5) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("hello from docker"));
+  EXPECT_THAT(r.out, HasSubstr("remote fetching from URL"));
+}
+
+}  // namespace
+}  // namespace rkt::functional
