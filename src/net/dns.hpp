@@ -26,7 +26,9 @@ enum class HostsMode { default_, host, stage0 };
 struct DnsConfig {
   std::vector<std::string> nameservers, search, options;
   std::string domain;
-  bool empty() const { return nameservers.empty() && search.empty() && options.empty() && domain.empty(); }
+  bool empty() const {
+    return nameservers.empty() && search.empty() && options.empty() && domain.empty();
+  }
 };
 
 /// Checks the --dns values: `host` and `none` stand alone, the rest are IP addresses.
@@ -47,7 +49,8 @@ Result<HostsMode> hosts_mode(const std::vector<std::string>& entries);
 
 /// The /etc/hosts of --hosts-entry IP=HOST flags: the localhost lines (with `hostname`), then
 /// "# Added by rkt run --hosts-entry" and one line per IP with its names in order.
-Result<std::string> hosts_file(const std::vector<std::string>& entries, const std::string& hostname);
+Result<std::string> hosts_file(const std::vector<std::string>& entries,
+                               const std::string& hostname);
 
 /// "resolv=stage0,hosts=default": the stage1's --dns-conf-mode argument.
 std::string dns_conf_mode(ResolvMode resolv, HostsMode hosts);
@@ -57,7 +60,8 @@ inline constexpr const char* k_stage0_resolv_conf = "etc/rkt-resolv.conf";
 inline constexpr const char* k_stage0_hosts = "etc/rkt-hosts";
 
 /// Decides both modes (rkt's precedence) and writes etc/rkt-resolv.conf and etc/rkt-hosts into
-/// the stage1 rootfs for the stage0 modes; returns the stage1's --dns-conf-mode argument.
+/// the stage1 rootfs for the stage0 modes; returns the stage1's --dns-conf-mode argument ("" when
+/// both modes are the default, so that the stage1 gets no such argument).
 Result<std::string> write_dns_files(const std::filesystem::path& stage1_rootfs,
                                     const DnsFlags& flags, const DnsConfig& from_cni,
                                     const std::vector<std::string>& hosts_entries,
