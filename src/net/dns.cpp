@@ -80,6 +80,7 @@ Result<HostsMode> hosts_mode(const std::vector<std::string>& entries) {
                          "--hosts-entry=host cannot be combined with other entries");
     }
   }
+  RKT_TRY(hosts_file(entries, ""));  // every entry is IP=HOSTNAME
   return HostsMode::stage0;
 }
 

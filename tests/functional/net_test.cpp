@@ -287,7 +287,7 @@ TEST_F(Net, DefaultHasARouteOutAndDefaultRestrictedHasNone) {
     EXPECT_EQ(value_of(r.out, "LIST_DIR"), "eth0,lo") << r.out;
     return value_of(r.out, "READ_FILE").value_or("");
   };
-  // /proc/net/route: the default route is destination 00000000 with mask 00000000.
+  // /proc/net/route: Iface, Destination, Gateway, ...; the default route has destination 00000000.
   EXPECT_THAT(routes("default"), HasSubstr("eth0\t00000000\t"));
   std::string restricted = routes("default-restricted");
   EXPECT_THAT(restricted, Not(HasSubstr("eth0\t00000000\t"))) << restricted;
