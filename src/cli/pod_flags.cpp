@@ -73,10 +73,10 @@ void add_pod_flags(CLI::App* cmd, PodFlags& flags) {
 }
 
 void add_runtime_flags(CLI::App* cmd, RuntimeFlags& flags) {
-  cmd->add_option("--net", flags.net, "networks to join: default, default-restricted, host, none, all or "
-                  "networks of <local-config>/net.d; NAME:K=V;K2=V2 passes CNI_ARGS")
-      ->expected(0, 1)
-      ->delimiter(',');
+  cmd->add_option("--net", flags.net,
+                  "networks to join: default, default-restricted, host, none, all or networks of "
+                  "<local-config>/net.d; NAME:K=V;K2=V2 passes CNI_ARGS")
+      ->expected(0, 1);  // a comma list stays one value: net::parse_net_list splits it
   cmd->add_option("--dns", flags.dns, "name servers to write in /etc/resolv.conf");
   cmd->add_option("--dns-search", flags.dns_search, "DNS search domains");
   cmd->add_option("--dns-opt", flags.dns_opt, "DNS options");

@@ -79,9 +79,9 @@ Result<std::string> call_plugin(const NetConfig& config, const PluginCall& call)
                        config.name, config.type, util::join(call.plugin_dirs, ":"));
   }
   std::vector<std::string> env = {
-      "CNI_COMMAND=" + call.command,  "CNI_CONTAINERID=" + call.container_id,
-      "CNI_NETNS=" + call.netns,      "CNI_IFNAME=" + call.ifname,
-      "CNI_ARGS=" + call.args,        "CNI_PATH=" + util::join(call.plugin_dirs, ":"),
+      "CNI_COMMAND=" + call.command, "CNI_CONTAINERID=" + call.container_id,
+      "CNI_NETNS=" + call.netns,     "CNI_IFNAME=" + call.ifname,
+      "CNI_ARGS=" + call.args,       "CNI_PATH=" + util::join(call.plugin_dirs, ":"),
   };
   auto output = exec_captured({plugin}, env, config.json.dump());
   if (!output) return std::move(output).error().wrap("network \"{}\": {}", config.name, plugin);

@@ -12,11 +12,11 @@ namespace rkt::net {
 
 /// One call of a CNI plugin (CNI spec: the CNI_* environment and the configuration on stdin).
 struct PluginCall {
-  std::string command;       // ADD or DEL
-  std::string container_id;  // the pod's UUID
-  std::string netns;         // the namespace's path
-  std::string ifname;        // eth0, eth1, ...
-  std::string args;          // CNI_ARGS
+  std::string command;                   // ADD or DEL
+  std::string container_id;              // the pod's UUID
+  std::string netns;                     // the namespace's path
+  std::string ifname;                    // eth0, eth1, ...
+  std::string args;                      // CNI_ARGS
   std::vector<std::string> plugin_dirs;  // CNI_PATH, in search order
 };
 

@@ -80,10 +80,12 @@ Result<HostsMode> hosts_mode(const std::vector<std::string>& entries) {
                          "--hosts-entry=host cannot be combined with other entries");
     }
   }
+  RKT_TRY(hosts_file(entries, ""));  // every entry is IP=HOSTNAME
   return HostsMode::stage0;
 }
 
-Result<std::string> hosts_file(const std::vector<std::string>& entries, const std::string& hostname) {
+Result<std::string> hosts_file(const std::vector<std::string>& entries,
+                               const std::string& hostname) {
   std::vector<std::pair<std::string, std::vector<std::string>>> by_ip;
   for (const auto& entry : entries) {
     size_t eq = entry.find('=');
@@ -93,17 +95,18 @@ Result<std::string> hosts_file(const std::vector<std::string>& entries, const st
       return Error::make(ErrorKind::invalid_argument, "--hosts-entry \"{}\": expected IP=HOSTNAME",
                          entry);
     }
-    auto it = std::find_if(by_ip.begin(), by_ip.end(), [&](const auto& p) { return p.first == ip; });
+    auto it =
+        std::find_if(by_ip.begin(), by_ip.end(), [&](const auto& p) { return p.first == ip; });
     if (it == by_ip.end()) {
       by_ip.push_back({ip, {host}});
     } else {
       it->second.push_back(host);
     }
   }
-  std::string text = "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4 " +
-                     hostname + "\n" +
-                     "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6 " +
-                     hostname + "\n" + "# Added by rkt run --hosts-entry\n";
+  std::string text =
+      "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4 " + hostname +
+      "\n" + "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6 " + hostname +
+      "\n" + "# Added by rkt run --hosts-entry\n";
   for (const auto& [ip, hosts] : by_ip) {
     text += ip;
     for (const auto& host : hosts) text += " " + host;
@@ -115,18 +118,25 @@ Result<std::string> hosts_file(const std::vector<std::string>& entries, const st
 std::string dns_conf_mode(ResolvMode resolv, HostsMode hosts) {
   auto resolv_name = [&] {
     switch (resolv) {
-      case ResolvMode::host: return "host";
-      case ResolvMode::stage0: return "stage0";
-      case ResolvMode::none: return "none";
-      case ResolvMode::default_: break;
+      case ResolvMode::host:
+        return "host";
+      case ResolvMode::stage0:
+        return "stage0";
+      case ResolvMode::none:
+        return "none";
+      case ResolvMode::default_:
+        break;
     }
     return "default";
   };
   auto hosts_name = [&] {
     switch (hosts) {
-      case HostsMode::host: return "host";
-      case HostsMode::stage0: return "stage0";
-      case HostsMode::default_: break;
+      case HostsMode::host:
+        return "host";
+      case HostsMode::stage0:
+        return "stage0";
+      case HostsMode::default_:
+        break;
     }
     return "default";
   };
@@ -154,6 +164,7 @@ Result<std::string> write_dns_files(const std::filesystem::path& stage1_rootfs,
     RKT_TRY(util::write_file_atomic(stage1_rootfs / k_stage0_hosts, text, 0644,
                                     util::Durability::no_fsync));
   }
+  if (resolv == ResolvMode::default_ && hosts == HostsMode::default_) return std::string();
   return dns_conf_mode(resolv, hosts);
 }
 

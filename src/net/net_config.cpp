@@ -53,8 +53,8 @@ NetConfig builtin_network(std::string_view name) {
   config.name = std::string(name);
   config.type = "ptp";
   config.ip_masq = is_default;
-  config.json = ptp_config(name, is_default ? k_default_subnet : k_default_restricted_subnet,
-                           is_default);
+  config.json =
+      ptp_config(name, is_default ? k_default_subnet : k_default_restricted_subnet, is_default);
   config.source = "builtin";
   return config;
 }

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 /// One CNI network configuration (a `.conf` file, or a built-in one).
 struct NetConfig {
   std::string name;
-  std::string type;     // the plugin
+  std::string type;  // the plugin
   bool ip_masq = false;
   nlohmann::json json;  // the whole configuration, as given to the plugin
   std::string source;   // the file it came from, or "builtin"

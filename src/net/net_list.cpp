@@ -20,7 +20,8 @@ bool NetList::has(std::string_view name) const {
 
 std::string NetList::to_string() const {
   std::vector<std::string> parts;
-  for (const auto& net : nets) parts.push_back(net.args.empty() ? net.name : net.name + ":" + net.args);
+  for (const auto& net : nets)
+    parts.push_back(net.args.empty() ? net.name : net.name + ":" + net.args);
   return util::join(parts, ",");
 }
 
@@ -34,7 +35,8 @@ Result<NetList> parse_net_list(std::string_view text) {
     net.name = std::string(entry.substr(0, colon));
     if (colon != std::string_view::npos) net.args = std::string(entry.substr(colon + 1));
     if (net.name.empty()) return invalid(fmt::format("--net: \"{}\" has no network name", entry));
-    if (list.has(net.name)) return invalid(fmt::format("--net: network \"{}\" given twice", net.name));
+    if (list.has(net.name))
+      return invalid(fmt::format("--net: network \"{}\" given twice", net.name));
     bool special = net.name == "host" || net.name == "none" || net.name == "all";
     if (special && colon != std::string_view::npos) {
       return invalid(fmt::format("--net: \"{}\" takes no arguments", net.name));
@@ -43,8 +45,9 @@ Result<NetList> parse_net_list(std::string_view text) {
   }
   if (list.nets.empty()) list.nets.push_back({"default", ""});
   if (list.nets.size() > 1 && (list.has("host") || list.has("none"))) {
-    return invalid(fmt::format("--net={}: \"host\" and \"none\" cannot be combined with other networks",
-                               list.to_string()));
+    return invalid(
+        fmt::format("--net={}: \"host\" and \"none\" cannot be combined with other networks",
+                    list.to_string()));
   }
   return list;
 }

@@ -24,9 +24,12 @@ struct NetRecord {
 };
 
 nlohmann::json record_json(const NetRecord& record) {
-  return {{"index", record.index},          {"ifName", record.ifname},
-          {"args", record.args},            {"pluginDirs", record.plugin_dirs},
-          {"confPath", record.config.source}, {"config", record.config.json}};
+  return {{"index", record.index},
+          {"ifName", record.ifname},
+          {"args", record.args},
+          {"pluginDirs", record.plugin_dirs},
+          {"confPath", record.config.source},
+          {"config", record.config.json}};
 }
 
 Result<NetRecord> parse_record(const fs::path& file) {
@@ -66,14 +69,19 @@ std::vector<NetRecord> read_records(const fs::path& dir) {
 
 PluginCall call_of(const NetRecord& record, const std::string& command, std::string_view uuid,
                    const fs::path& netns) {
-  return PluginCall{command, std::string(uuid), netns.string(), record.ifname, record.args,
-                    record.plugin_dirs};
+  return PluginCall{command,       std::string(uuid), netns.string(),
+                    record.ifname, record.args,       record.plugin_dirs};
 }
 
 nlohmann::json info_json(const NetInfo& info) {
-  return {{"netName", info.net_name}, {"netConf", info.net_conf}, {"pluginPath", info.plugin_path},
-          {"ifName", info.if_name},   {"ip", info.ip},             {"args", info.args},
-          {"mask", info.mask},        {"hostIP", info.host_ip}};
+  return {{"netName", info.net_name},
+          {"netConf", info.net_conf},
+          {"pluginPath", info.plugin_path},
+          {"ifName", info.if_name},
+          {"ip", info.ip},
+          {"args", info.args},
+          {"mask", info.mask},
+          {"hostIP", info.host_ip}};
 }
 
 Result<void> write_json(const fs::path& path, const nlohmann::json& json) {
@@ -85,7 +93,8 @@ Result<NetInfo> add_network(const PodNetworkRequest& request, const fs::path& ne
                             NetRecord record, PodNetwork& network) {
   fs::path dir = net_dir(request.pod_dir);
   RKT_TRY(write_json(dir / (record.ifname + ".json"), record_json(record)));
-  RKT_TRY_ASSIGN(auto output, call_plugin(record.config, call_of(record, "ADD", request.uuid, netns)));
+  RKT_TRY_ASSIGN(auto output,
+                 call_plugin(record.config, call_of(record, "ADD", request.uuid, netns)));
   RKT_TRY(util::write_file_atomic(dir / (record.ifname + ".result.json"), output, 0644,
                                   util::Durability::no_fsync));
   auto result = parse_result(output);
@@ -147,9 +156,15 @@ void keep_first(Result<void>& first, Result<void> next) {
 
 }  // namespace
 
-fs::path netns_file(const fs::path& pod_dir) { return pod_dir / "netns"; }
-fs::path net_dir(const fs::path& pod_dir) { return pod_dir / "net"; }
-fs::path net_info_file(const fs::path& pod_dir) { return pod_dir / "net-info.json"; }
+fs::path netns_file(const fs::path& pod_dir) {
+  return pod_dir / "netns";
+}
+fs::path net_dir(const fs::path& pod_dir) {
+  return pod_dir / "net";
+}
+fs::path net_info_file(const fs::path& pod_dir) {
+  return pod_dir / "net-info.json";
+}
 
 Result<PodNetwork> setup_pod_network(const PodNetworkRequest& request) {
   auto network = set_up(request);
@@ -190,8 +205,8 @@ std::vector<NetInfo> read_net_info(const fs::path& pod_dir) {
     if (!entry.is_object()) continue;
     nets.push_back(NetInfo{entry.value("netName", ""), entry.value("netConf", ""),
                            entry.value("pluginPath", ""), entry.value("ifName", ""),
-                           entry.value("ip", ""), entry.value("args", ""),
-                           entry.value("mask", ""), entry.value("hostIP", "")});
+                           entry.value("ip", ""), entry.value("args", ""), entry.value("mask", ""),
+                           entry.value("hostIP", "")});
   }
   return nets;
 }

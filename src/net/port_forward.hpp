@@ -15,7 +15,7 @@ struct ForwardedPort {
   std::string name;
   std::string protocol;  // tcp or udp
   uint32_t host_port = 0;
-  std::string host_ip;   // empty: every local address
+  std::string host_ip;  // empty: every local address
   uint32_t pod_port = 0;
   bool operator==(const ForwardedPort&) const = default;
 };

@@ -15,10 +15,11 @@ struct DeleteOptions {
 };
 
 /// Deletes a pod in exited-garbage/ or garbage/ whose exclusive lock the caller holds: releases
-/// its CNI networks (net::teardown_pod_network; a failure is reported), runs the stage1 gc entrypoint if the pod ran (a failure is reported, not fatal), unmounts whatever is
-/// still mounted below the pod directory, then removes stage1/rootfs, the rest, and the `pod`
-/// manifest last, so that an interrupted delete is retried by the next gc. Never crosses into
-/// another filesystem.
+/// its CNI networks (net::teardown_pod_network; a failure is reported), runs the stage1 gc
+/// entrypoint if the pod ran (a failure is reported, not fatal), unmounts whatever is still
+/// mounted below the pod directory, then removes stage1/rootfs, the rest, and the `pod` manifest
+/// last, so that an interrupted delete is retried by the next gc. Never crosses into another
+/// filesystem.
 Result<void> delete_pod(const Pod& pod, const DeleteOptions& options);
 
 /// rm -rf `path` without following symlinks and without crossing into another filesystem (a

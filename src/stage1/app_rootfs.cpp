@@ -81,7 +81,9 @@ Result<void> mount_volume(const fs::path& app_root, const AppMount& mount) {
 /// The DNS files to bind, with their targets inside the app.
 std::vector<std::pair<FileBind, std::string>> file_binds(const AppRootfsOptions& options) {
   std::vector<std::pair<FileBind, std::string>> binds;
-  if (!options.resolv_conf.source.empty()) binds.push_back({options.resolv_conf, "/etc/resolv.conf"});
+  if (!options.resolv_conf.source.empty()) {
+    binds.push_back({options.resolv_conf, "/etc/resolv.conf"});
+  }
   if (!options.hosts.source.empty()) binds.push_back({options.hosts, "/etc/hosts"});
   return binds;
 }
@@ -115,7 +117,9 @@ Result<void> mount_app_rootfs(const fs::path& app_root, const fs::path& system_r
     // Targets must exist before the root turns read-only (those inside other volumes are made
     // again, in the volume, when mounting).
     for (const auto& mount : mounts) RKT_TRY(make_volume_target(app_root, mount));
-    for (const auto& [bind, path] : file_binds(options)) RKT_TRY(make_target(app_root, path, false));
+    for (const auto& [bind, path] : file_binds(options)) {
+      RKT_TRY(make_target(app_root, path, false));
+    }
     RKT_TRY(sys::bind_mount(app_root, app_root, sys::Recursive::no));
     RKT_TRY(sys::remount_read_only(app_root));
   }

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 
+#include "util/strings.hpp"
+
 namespace rkt::stage1 {
 
 namespace {
@@ -100,24 +102,24 @@ Result<NetMode> net_mode(const std::string& net, const std::string& netns) {
 
 /// rkt's `resolv=host|stage0|none|default,hosts=host|stage0|default`.
 Result<void> parse_dns_conf_mode(const std::string& text, RunArgs& run) {
+  static const std::map<std::string, ResolvConfMode, std::less<>> resolv_modes = {
+      {"default", ResolvConfMode::default_},
+      {"host", ResolvConfMode::host},
+      {"stage0", ResolvConfMode::stage0},
+      {"none", ResolvConfMode::none}};
+  static const std::map<std::string, HostsConfMode, std::less<>> hosts_modes = {
+      {"default", HostsConfMode::default_},
+      {"host", HostsConfMode::host},
+      {"stage0", HostsConfMode::stage0}};
   if (text.empty()) return {};
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? text.size() + 1 : comma + 1;
+  for (const std::string& item : util::split(text, ',')) {
     size_t eq = item.find('=');
     std::string key = item.substr(0, eq);
     std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
-    if (key == "resolv" && (value == "default" || value == "host" || value == "stage0" || value == "none")) {
-      run.resolv_mode = value == "host"     ? ResolvConfMode::host
-                        : value == "stage0" ? ResolvConfMode::stage0
-                        : value == "none"   ? ResolvConfMode::none
-                                            : ResolvConfMode::default_;
-    } else if (key == "hosts" && (value == "default" || value == "host" || value == "stage0")) {
-      run.hosts_mode = value == "host"     ? HostsConfMode::host
-                       : value == "stage0" ? HostsConfMode::stage0
-                                           : HostsConfMode::default_;
+    if (auto resolv = resolv_modes.find(value); key == "resolv" && resolv != resolv_modes.end()) {
+      run.resolv_mode = resolv->second;
+    } else if (auto hosts = hosts_modes.find(value); key == "hosts" && hosts != hosts_modes.end()) {
+      run.hosts_mode = hosts->second;
     } else {
       return Error::make(ErrorKind::invalid_argument, "--dns-conf-mode: bad item \"{}\"", item);
     }

@@ -78,8 +78,9 @@ TEST(NetConfig, SelectionFollowsRkt) {
 
 TEST(NetConfig, UserDefaultOverridesTheBuiltin) {
   auto dir = test::make_temp_dir();
-  write_conf(dir.path() / "net.d", "50-mine.conf",
-             R"({"name":"default","type":"ptp","ipam":{"type":"host-local","subnet":"10.9.0.0/24"}})");
+  write_conf(
+      dir.path() / "net.d", "50-mine.conf",
+      R"({"name":"default","type":"ptp","ipam":{"type":"host-local","subnet":"10.9.0.0/24"}})");
   auto configs = select_networks(parse_net_list("default").value(), dir.path());
   ASSERT_TRUE(configs);
   ASSERT_EQ(configs->size(), 1u);

@@ -19,7 +19,8 @@ TEST(NetList, EmptyMeansDefault) {
 TEST(NetList, NamesWithCniArgs) {
   auto list = parse_net_list("default,net1:IP=10.1.0.9;K=V");
   ASSERT_TRUE(list) << list.error().message;
-  EXPECT_THAT(list->nets, ElementsAre(NetRequest{"default", ""}, NetRequest{"net1", "IP=10.1.0.9;K=V"}));
+  EXPECT_THAT(list->nets,
+              ElementsAre(NetRequest{"default", ""}, NetRequest{"net1", "IP=10.1.0.9;K=V"}));
   EXPECT_EQ(list->to_string(), "default,net1:IP=10.1.0.9;K=V");
 }
 
