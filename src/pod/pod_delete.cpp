@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "pod/mds_registration.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_mounts.hpp"
 #include "util/log.hpp"
@@ -133,6 +134,7 @@ Result<void> delete_pod(const Pod& pod, const DeleteOptions& options) {
                        state_name(pod.state()));
   }
   if (pod.state_dir() == StateDir::exited_garbage) run_stage1_gc(pod, options);
+  unregister_from_metadata_service(pod);
   auto dir = canonical_or_self(pod.dir());
   auto unmounted = unmount_all_under(dir);
   if (!unmounted) return std::move(unmounted).error().wrap("pod \"{}\"", pod.uuid());

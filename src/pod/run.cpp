@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "pod/mds_registration.hpp"
 #include "pod/overlay_mounts.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_transition.hpp"
@@ -67,6 +68,11 @@ Result<void> validate_run_request(const RunRequest& request, size_t app_count) {
   if (request.interactive && app_count != 1) {
     return Error::make(ErrorKind::invalid_argument, "interactive option only supports one image");
   }
+  if (request.mds_register && request.net == "none") {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--mds-register needs a network the metadata service can be reached "
+                       "from (not --net=none)");
+  }
   if (request.net != "host" && request.net != "none") {
     return Error::make(ErrorKind::invalid_argument,
                        "--net={}: only \"host\" and \"none\" are supported yet", request.net);
@@ -82,6 +88,7 @@ std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const Ru
   if (request.interactive) argv.push_back("--interactive");
   if (!request.hostname.empty()) argv.push_back("--hostname=" + request.hostname);
   if (!request.local_config.empty()) argv.push_back("--local-config=" + request.local_config);
+  if (!request.mds_token.empty()) argv.push_back("--mds-token=" + request.mds_token);
   if (request.disable_capabilities) argv.push_back("--disable-capabilities-restriction");
   if (request.disable_paths) argv.push_back("--disable-paths");
   if (request.disable_seccomp) argv.push_back("--disable-seccomp");
@@ -96,8 +103,14 @@ Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& req
   }
   PodPaths paths(pod.dir);
   RKT_TRY_ASSIGN(auto entrypoint, find_stage1_entrypoint(paths, k_stage1_run_annotation));
-  auto argv = stage1_run_argv(entrypoint.path.string(),
-                              supported_by(request, entrypoint.interface_version), pod.uuid);
+  RunRequest effective = supported_by(request, entrypoint.interface_version);
+  if (request.mds_register) {
+    auto token = register_with_metadata_service(paths, pod.uuid, pod.manifest,
+                                                k_mds_host_for_host_net);
+    if (!token) return std::move(token).error().wrap("registering the pod with the metadata service");
+    effective.mds_token = std::move(*token);
+  }
+  auto argv = stage1_run_argv(entrypoint.path.string(), effective, pod.uuid);
   // Every mount of the pod lives in this namespace only and dies with it.
   RKT_TRY(enter_private_mount_namespace());
   RKT_TRY(mount_app_rootfs(pods, pod));

@@ -39,6 +39,8 @@ struct AppPlan {
   /// Capabilities, no_new_privs and seccomp for the app and its handlers; null: none applied
   /// (stage1-fly, or a plan not yet given one).
   std::shared_ptr<const AppSecurity> security;
+  /// Socket activation: how many of the sockets passed to the pod (fds 3..) the app gets.
+  int listen_fds = 0;
 };
 
 /// Builds an app's plan from its pod-manifest entry and final environment. `rootfs_now` is where
