@@ -8,7 +8,7 @@ packages=(
   # libraries
   libarchive-dev libcurl4-openssl-dev libssl-dev libgpgme-dev libsqlite3-dev libseccomp-dev
   libcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libgoogle-perftools-dev libzstd-dev
-  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
   # tests
   libgtest-dev libgmock-dev gnupg busybox-static appc-spec zstd xz-utils bzip2 util-linux
   file iproute2

@@ -26,6 +26,8 @@ void add_all_commands(CommandTable& table, Context& context) {
   add_run_commands(table, context);
   add_pod_query_commands(table, context);
   add_pod_management_commands(table, context);
+  add_metadata_service_command(table, context);
+  add_api_service_command(table, context);
 }
 
 int report_parse_error(CLI::App& app, const CLI::ParseError& error) {

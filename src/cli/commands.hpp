@@ -15,5 +15,7 @@ void add_image_commands(CommandTable& table, Context& context);
 void add_run_commands(CommandTable& table, Context& context);
 void add_pod_query_commands(CommandTable& table, Context& context);
 void add_pod_management_commands(CommandTable& table, Context& context);
+void add_metadata_service_command(CommandTable& table, Context& context);
+void add_api_service_command(CommandTable& table, Context& context);
 
 }  // namespace rkt::cli

@@ -115,8 +115,9 @@ bool still_active(const Pod& pod) {
          state == PodState::prepared;
 }
 
-void follow(const Pod& pod, std::vector<AppLog>& logs, std::ostream& out) {
-  while (true) {
+void follow(const Pod& pod, std::vector<AppLog>& logs, const std::function<bool()>& keep_going,
+            std::ostream& out) {
+  while (!keep_going || keep_going()) {
     // Check first, drain after: a pod seen exited has written its last line already.
     bool active = still_active(pod);
     for (auto& log : logs) poll_once(pod, log, out);
@@ -153,7 +154,7 @@ Result<void> read_logs(const Pod& pod, const LogsOptions& options, std::ostream&
     if (!following) flush_pending(log, out);  // before the next app's lines
   }
   if (following) {
-    follow(pod, logs, out);
+    follow(pod, logs, options.keep_following, out);
   } else if (!any) {
     return Error::make(ErrorKind::not_found,
                        "pod \"{}\" has no logs (apps run with --interactive keep none)",

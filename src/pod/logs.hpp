@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -18,6 +19,9 @@ struct LogsOptions {
   std::optional<std::string> app;  // --app; none: every app of the pod
   size_t lines = 0;                // --lines: the last N lines of each app; 0: all
   Follow follow = Follow::no;      // --follow
+  /// Asked before each follow round once the existing lines are out; false stops following
+  /// (the API service's client went away, or its until_time passed). None: follow to the end.
+  std::function<bool()> keep_following;
 };
 
 /// Writes the apps' logs (stage1/rootfs/rkt/logs/<app>, after the rotated <app>.1) to `out`.

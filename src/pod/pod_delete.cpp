@@ -10,6 +10,7 @@
 
 #include "net/pod_network.hpp"
 #include "pod/id_ranges.hpp"
+#include "pod/mds_registration.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_mounts.hpp"
 #include "pod/prepare.hpp"
@@ -141,6 +142,7 @@ Result<void> delete_pod(const Pod& pod, const DeleteOptions& options) {
               released.error().message);
   }
   if (pod.state_dir() == StateDir::exited_garbage) run_stage1_gc(pod, options);
+  unregister_from_metadata_service(pod);
   auto dir = canonical_or_self(pod.dir());
   auto unmounted = unmount_all_under(dir);
   if (!unmounted) return std::move(unmounted).error().wrap("pod \"{}\"", pod.uuid());

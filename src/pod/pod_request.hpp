@@ -65,7 +65,8 @@ struct RunRequest {
   bool interactive = false;       // --interactive
   std::string hostname;           // --hostname; empty: rkt-<uuid>
   bool debug = false;
-  bool mds_register = false;
+  bool mds_register = false;      // --mds-register
+  std::string mds_token;          // set by run_pod once registered: stage1's --mds-token
   std::string local_config;       // --local-config, passed through
   bool disable_capabilities = false;  // --insecure-options=capabilities
   bool disable_paths = false;         // --insecure-options=paths

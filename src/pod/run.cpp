@@ -9,6 +9,7 @@
 #include "appc/manifest.hpp"
 #include "net/dns.hpp"
 #include "net/pod_network.hpp"
+#include "pod/mds_registration.hpp"
 #include "pod/overlay_mounts.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_transition.hpp"
@@ -71,6 +72,9 @@ bool stage1_uses_host_network(const PodPaths& paths) {
 struct PodNetworking {
   std::string netns;          // --netns (contained networks only)
   std::string dns_conf_mode;  // --dns-conf-mode
+  // Where the apps reach the metadata service: the host's side of the first network (as rkt),
+  // or the loopback when the pod shares the host's network.
+  std::string mds_host = std::string(k_mds_host_for_host_net);
 };
 
 /// CNI networks (contained --net lists) and the DNS/hosts files of the pod.
@@ -90,6 +94,9 @@ Result<PodNetworking> set_up_networking(const PreparedPod& pod, const RunRequest
     RKT_TRY_ASSIGN(net_request.ports, net::resolve_ports(pod.manifest));
     RKT_TRY_ASSIGN(network, net::setup_pod_network(net_request));
     networking.netns = network.netns.string();
+    if (!network.nets.empty() && !network.nets.front().host_ip.empty()) {
+      networking.mds_host = network.nets.front().host_ip;
+    }
   }
   net::DnsFlags dns{request.dns, request.dns_search, request.dns_opt, request.dns_domain};
   std::string hostname = request.hostname.empty() ? "rkt-" + pod.uuid : request.hostname;
@@ -123,6 +130,11 @@ Result<void> validate_run_request(const RunRequest& request, size_t app_count) {
   RKT_TRY(net::validate_dns_flags(
       {request.dns, request.dns_search, request.dns_opt, request.dns_domain}));
   RKT_TRY(net::hosts_mode(request.hosts_entries));
+  if (request.mds_register && request.net == "none") {
+    return Error::make(ErrorKind::invalid_argument,
+                       "--mds-register needs a network the metadata service can be reached "
+                       "from (not --net=none)");
+  }
   return {};
 }
 
@@ -136,6 +148,7 @@ std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const Ru
   if (request.interactive) argv.push_back("--interactive");
   if (!request.hostname.empty()) argv.push_back("--hostname=" + request.hostname);
   if (!request.local_config.empty()) argv.push_back("--local-config=" + request.local_config);
+  if (!request.mds_token.empty()) argv.push_back("--mds-token=" + request.mds_token);
   if (request.disable_capabilities) argv.push_back("--disable-capabilities-restriction");
   if (request.disable_paths) argv.push_back("--disable-paths");
   if (request.disable_seccomp) argv.push_back("--disable-seccomp");
@@ -166,6 +179,12 @@ Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& req
   });
   stage1_request.netns = networking.netns;
   stage1_request.dns_conf_mode = networking.dns_conf_mode;
+  if (request.mds_register) {
+    auto token = register_with_metadata_service(paths, pod.uuid, pod.manifest,
+                                                networking.mds_host);
+    if (!token) return std::move(token).error().wrap("registering the pod with the metadata service");
+    stage1_request.mds_token = std::move(*token);
+  }
   auto argv = stage1_run_argv(entrypoint.path.string(), stage1_request, pod.uuid);
   // Every mount of the pod lives in this namespace only and dies with it.
   RKT_TRY(enter_private_mount_namespace());

@@ -19,16 +19,17 @@ Result<void> validate_run_request(const RunRequest& request, size_t app_count);
 
 /// The run entrypoint's argv (argv[0] = the entrypoint path), as the stage1 contract says:
 /// [--debug] --net=N [--netns=PATH] [--dns-conf-mode=M] [--interactive] [--hostname=H]
-/// [--local-config=D] [--disable-capabilities-restriction] [--disable-paths] [--disable-seccomp]
-/// UUID.
+/// [--local-config=D] [--mds-token=T] [--disable-capabilities-restriction] [--disable-paths]
+/// [--disable-seccomp] UUID.
 std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const RunRequest& request,
                                          std::string_view uuid);
 
 /// Starts a pod in pods/run/ whose exclusive lock `pod.lock` holds. First, for a contained --net
 /// list (not with stage1-fly), gives the pod its CNI networks (net::setup_pod_network); then it
 /// writes the DNS/hosts files; a network failure is "stage1: failed to setup network: ..." with
-/// nothing left behind. Then it enters a private mount namespace (nothing mounted for the pod is
-/// visible outside it, or outlives it), mounts each app's overlay rootfs (adding /etc/mtab ->
+/// nothing left behind. With --mds-register the pod is registered with the metadata service
+/// (mds_registration.hpp). Then it enters a private mount namespace (nothing mounted for the pod
+/// is visible outside it, or outlives it), mounts each app's overlay rootfs (adding /etc/mtab ->
 /// ../proc/self/mounts when the image has /etc and no mtab), then, from the pod directory, execs
 /// the stage1 run entrypoint with RKT_LOCK_FD = the lock's descriptor. Returns only on failure.
 Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& request);

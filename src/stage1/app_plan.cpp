@@ -108,6 +108,7 @@ sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& st
   options.credentials = plan.credentials;
   options.stdio = stdio;
   options.inherit_fds = sys::InheritFds::stdio_only;
+  options.listen_fds = plan.listen_fds;
   options.description = " in app \"" + plan.name + "\"";
   context.security = plan.security.get();
   context.cgroup = plan.cgroup.get();

@@ -43,6 +43,8 @@ struct AppPlan {
   /// The app's cgroups and OOM score, entered first in its child (and its handlers'); null:
   /// none (stage1-fly).
   std::shared_ptr<const AppCgroup> cgroup;
+  /// Socket activation: how many of the sockets passed to the pod (fds 3..) the app gets.
+  int listen_fds = 0;
 };
 
 /// Builds an app's plan from its pod-manifest entry and final environment. `rootfs_now` is where

@@ -7,9 +7,11 @@
 #include "stage1/pod_apps.hpp"
 #include "stage1/pod_files.hpp"
 #include "stage1/report.hpp"
+#include "stage1/socket_activation.hpp"
 #include "stage1/supervisor.hpp"
 #include "sys/mount.hpp"
 #include "sys/namespaces.hpp"
+#include "sys/systemd.hpp"
 #include "util/file.hpp"
 
 namespace rkt::stage1 {
@@ -52,6 +54,7 @@ Result<int> run_fly(const RunArgs&) {
     return Error::make(ErrorKind::invalid_argument,
                        "stage1-fly runs exactly one app; the pod has {}", pod.apps.size());
   }
+  pass_listen_fds(pod);
   RKT_TRY_ASSIGN(auto signals, Supervisor::block_signals());
   RKT_TRY(mount_fly_app(pod, pod.apps[0]));
   RKT_TRY(util::make_dirs(pod.stage1_root / k_status_dir));
@@ -63,6 +66,7 @@ Result<int> run_fly(const RunArgs&) {
     if (auto ready = mark_supervisor_ready(pod.stage1_root / k_supervisor_status); !ready) {
       report("{}", ready.error().message);
     }
+    if (auto told = sys::notify("READY=1"); !told) report("{}", told.error().message);
   });
 }
 

@@ -14,8 +14,10 @@
 #include "stage1/pod_files.hpp"
 #include "stage1/pod_init.hpp"
 #include "stage1/report.hpp"
+#include "stage1/socket_activation.hpp"
 #include "stage1/supervisor.hpp"
 #include "sys/namespaces.hpp"
+#include "sys/systemd.hpp"
 #include "sys/user_namespace.hpp"
 #include "util/file.hpp"
 #include "util/scope_exit.hpp"
@@ -73,6 +75,8 @@ void on_pod_event(char event, const Pod& pod, pid_t child) {
     if (auto ready = mark_supervisor_ready(pod.stage1_root / k_supervisor_status); !ready) {
       report("{}", ready.error().message);
     }
+    // This process is the one `rkt run` became: systemd's main process of the unit.
+    if (auto told = sys::notify("READY=1"); !told) report("{}", told.error().message);
   }
 }
 
@@ -145,6 +149,7 @@ Result<int> run_native_init(const RunArgs& args) {
   RKT_TRY_ASSIGN(auto pod_dir, current_pod_dir());
   RKT_TRY_ASSIGN(auto pod, load_pod(pod_dir, LaunchRoot::after_pivot));
   RKT_TRY(secure_apps(pod, args));
+  pass_listen_fds(pod);
   if (args.interactive && pod.apps.size() != 1) {
     return Error::make(ErrorKind::invalid_argument,
                        "--interactive needs a pod with exactly one app");

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
+#include <string>
 
 #include "util/unique_fd.hpp"
 
@@ -63,12 +65,17 @@ struct Report {
   ChildFailure failure;
 };
 
+/// Room for "LISTEN_PID=" and a pid's digits, written by the child (which alone knows its pid).
+constexpr size_t k_listen_pid_size = 32;
+
 /// C views of SpawnOptions, built before fork so the child only makes system calls.
 struct Prepared {
   std::vector<char*> argv;
   std::vector<char*> env;
   const char* path = nullptr;
   char** envp = nullptr;
+  std::string listen_fds_env;             // "LISTEN_FDS=<n>"
+  std::unique_ptr<char[]> listen_pid_env;  // "LISTEN_PID=<pid>", completed in the child
 };
 
 Prepared prepare(const SpawnOptions& options) {
@@ -78,10 +85,44 @@ Prepared prepare(const SpawnOptions& options) {
   prepared.path = options.path.empty() ? options.argv[0].c_str() : options.path.c_str();
   if (options.env) {
     for (const auto& entry : *options.env) prepared.env.push_back(const_cast<char*>(entry.c_str()));
+    if (options.listen_fds > 0) {
+      prepared.listen_fds_env = "LISTEN_FDS=" + std::to_string(options.listen_fds);
+      prepared.listen_pid_env = std::make_unique<char[]>(k_listen_pid_size);
+      std::memcpy(prepared.listen_pid_env.get(), "LISTEN_PID=", 12);
+      prepared.env.push_back(nullptr);  // LISTEN_FDS: pointed at once `prepared` has settled
+      prepared.env.push_back(prepared.listen_pid_env.get());
+    }
     prepared.env.push_back(nullptr);
-    prepared.envp = prepared.env.data();
   }
   return prepared;
+}
+
+/// Points the C views at strings that live in `prepared` itself, once it has stopped moving.
+void settle(Prepared& prepared, const SpawnOptions& options) {
+  if (!options.env) return;
+  if (options.listen_fds > 0) {
+    prepared.env[options.env->size()] = prepared.listen_fds_env.data();
+  }
+  prepared.envp = prepared.env.data();
+}
+
+/// Completes LISTEN_PID with the child's pid: digits only, no allocation.
+void write_listen_pid(char* entry) {
+  char digits[16];
+  int n = 0;
+  for (long pid = ::getpid(); pid > 0 && n < 15; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
+  char* out = entry + 11;  // after "LISTEN_PID="
+  while (n > 0) *out++ = digits[--n];
+  *out = '\0';
+}
+
+/// Keeps the socket-activation fds across the exec and closes (on exec) the rest above stdio.
+bool keep_listen_fds(int count) {
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) return false;
+  }
+  return ::close_range(static_cast<unsigned>(3 + count), ~0U, CLOSE_RANGE_CLOEXEC) == 0;
 }
 
 [[noreturn]] void fail_child(int channel, Step step, int err,
@@ -137,8 +178,11 @@ bool install_stdio(const std::array<int, 3>& stdio) {
   if (options.session != Session::inherit && ::setsid() < 0)
     fail_child(channel, Step::session, errno);
   if (!install_stdio(options.stdio)) fail_child(channel, Step::stdio, errno);
-  if (options.inherit_fds == InheritFds::stdio_only &&
-      ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+  if (options.listen_fds > 0) {
+    if (!keep_listen_fds(options.listen_fds)) fail_child(channel, Step::fds, errno);
+    if (prepared.listen_pid_env) write_listen_pid(prepared.listen_pid_env.get());
+  } else if (options.inherit_fds == InheritFds::stdio_only &&
+             ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
     fail_child(channel, Step::fds, errno);
   }
   if (options.session == Session::new_session_with_tty && ::ioctl(0, TIOCSCTTY, 0) != 0) {
@@ -235,6 +279,7 @@ Result<std::pair<UniqueFd, UniqueFd>> make_channel() {
 Result<pid_t> spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return Error::make(ErrorKind::invalid_argument, "spawn: empty argv");
   Prepared prepared = prepare(options);
+  settle(prepared, options);
   RKT_TRY_ASSIGN(auto channel, make_channel());
   pid_t pid = ::fork();
   if (pid < 0) return Error::from_errno(errno, "fork");

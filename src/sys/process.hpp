@@ -59,6 +59,10 @@ struct SpawnOptions {
   Session session = Session::inherit;
   ParentDeath parent_death = ParentDeath::ignore;
   InheritFds inherit_fds = InheritFds::all;
+  /// Socket activation: fds 3..3+listen_fds-1 are the sockets systemd passed; they survive the
+  /// exec (also with stdio_only) and the child's `env` gets LISTEN_FDS=<n> and LISTEN_PID=<its
+  /// pid>. 0: nothing passed on.
+  int listen_fds = 0;
   ChildHook hook = nullptr;
   void* hook_context = nullptr;
   /// Runs after chroot, before setgroups/setgid/setuid: for what needs the parent's privileges

@@ -152,3 +152,36 @@ TEST(ExitStatusTest, MapsSignalsTo128Plus) {
 
 }  // namespace
 }  // namespace rkt::sys
+
+namespace rkt::sys {
+namespace {
+
+TEST(SpawnTest, PassesSocketActivationFdsWithTheChildsOwnPid) {
+  int saved = ::fcntl(3, F_DUPFD_CLOEXEC, 10);  // -1 when fd 3 is not open
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  // fd 3, close-on-exec: spawn must keep it anyway.
+  if (fds[0] != 3) {
+    ASSERT_EQ(::dup3(fds[0], 3, O_CLOEXEC), 3);
+  }
+  SpawnOptions options = shell(
+      "echo FDS=$LISTEN_FDS; [ \"$LISTEN_PID\" = \"$$\" ] && echo PID=own; "
+      "[ -e /proc/self/fd/3 ] && echo FD3=open; true");
+  options.env = std::vector<std::string>{"PATH=/bin:/usr/bin"};
+  options.inherit_fds = InheritFds::stdio_only;
+  options.listen_fds = 1;
+  EXPECT_EQ(capture(options), "FDS=1\nPID=own\nFD3=open\n");
+  options.listen_fds = 0;
+  EXPECT_EQ(capture(options), "FDS=\n");
+  if (fds[0] != 3) ::close(fds[0]);
+  ::close(fds[1]);
+  if (saved >= 0) {
+    ::dup3(saved, 3, 0);
+    ::close(saved);
+  } else {
+    ::close(3);
+  }
+}
+
+}  // namespace
+}  // namespace rkt::sys
