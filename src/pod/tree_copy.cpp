@@ -190,6 +190,8 @@ Result<void> copy_tree(const fs::path& from, const fs::path& to,
 Result<void> shift_owner(const fs::path& path, const sys::IdRange& range) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return Error::from_errno(errno, "lstat `{}`", path.string());
+  sys::IdRange owner_ids{static_cast<uint32_t>(st.st_uid), 1};
+  if (range.overlaps(owner_ids)) return {};  // shifted already (e.g. by copy_tree)
   RKT_TRY_ASSIGN(auto owner, owner_for(st, range, path));
   if (::lchown(path.c_str(), owner.first, owner.second) != 0) {
     return Error::from_errno(errno, "chown `{}`", path.string());

@@ -17,7 +17,8 @@ namespace rkt::pod {
 Result<void> copy_tree(const std::filesystem::path& from, const std::filesystem::path& to,
                        const std::optional<sys::IdRange>& shift = std::nullopt);
 
-/// Shifts the owner of one path (not following symlinks) into `range`, as copy_tree does.
+/// Shifts the owner of one path (not following symlinks) into `range`, as copy_tree does; an
+/// owner already in the range is left alone.
 Result<void> shift_owner(const std::filesystem::path& path, const sys::IdRange& range);
 
 }  // namespace rkt::pod

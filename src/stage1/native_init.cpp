@@ -50,18 +50,25 @@ Result<void> join_pod_netns(const RunArgs& args) {
   return sys::join_namespace(fd, sys::Namespace::net);
 }
 
-/// The PID (for the pod's PID 1), UTS, IPC and maybe net namespaces. With --private-users they
-/// are created together with the pod's user namespace (so it owns them: the pod's root may set
-/// the hostname, and /proc of the pod's PID namespace can be mounted); this process joins them
-/// but stays outside the user namespace, which the pod's PID 1 joins once its mounts are done.
+/// The PID (for the pod's PID 1), UTS, IPC and maybe net namespaces. With --private-users the
+/// UTS, IPC and net namespaces are created together with the pod's user namespace (so it owns
+/// them: the pod's root may set the hostname and configure its own network); this process
+/// joins them but stays outside the user namespace, which the pod's PID 1 joins once its mounts
+/// are done. The PID namespace stays the host's user namespace's: a PID namespace without a
+/// process cannot be opened for joining, and host root mounts its /proc anyway.
 Result<UniqueFd> enter_pod_namespaces(const RunArgs& args) {
   if (!args.private_users) {
     RKT_TRY(sys::unshare_namespaces(pod_namespaces(args)));
     return UniqueFd();
   }
-  auto made = sys::create_user_namespace(*args.private_users, pod_namespaces(args));
+  std::vector<sys::Namespace> owned;
+  for (sys::Namespace ns : pod_namespaces(args)) {
+    if (ns != sys::Namespace::pid) owned.push_back(ns);
+  }
+  auto made = sys::create_user_namespace(*args.private_users, owned);
   if (!made) return std::move(made).error().wrap("--private-users");
   for (auto& [ns, fd] : made->owned) RKT_TRY(sys::join_namespace(fd, ns));
+  RKT_TRY(sys::unshare_namespaces({sys::Namespace::pid}));
   return std::move(made->user);
 }
 

@@ -51,8 +51,10 @@ Result<void> write_maps(pid_t pid, const IdRange& range) {
   return {};
 }
 
-/// The helper: unshares, reports its errno (0: done) and waits until the parent closes `go`.
-[[noreturn]] void helper_main(int flags, int report_fd, int go_fd) {
+/// The helper: unshares, reports its errno (0: done) and waits until the parent closes `go`
+/// (its own copy of the write end goes first, or it would wait for itself).
+[[noreturn]] void helper_main(int flags, int report_fd, int go_fd, int go_write_fd) {
+  ::close(go_write_fd);
   int failure = ::unshare(flags) == 0 ? 0 : errno;
   ssize_t ignored = ::write(report_fd, &failure, sizeof failure);
   (void)ignored;
@@ -122,7 +124,7 @@ Result<UserNamespace> create_user_namespace(const IdRange& range,
   helper.go.reset(go[1]);
   helper.pid = ::fork();
   if (helper.pid < 0) return Error::from_errno(errno, "fork");
-  if (helper.pid == 0) helper_main(flags, report_out.get(), go_in.get());
+  if (helper.pid == 0) helper_main(flags, report_out.get(), go_in.get(), helper.go.get());
   report_out.reset();
   go_in.reset();
   int failure = 0;
