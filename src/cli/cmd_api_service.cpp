@@ -1,3 +1,8 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
 #include "api/service.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -11,20 +16,31 @@ struct ApiServiceOptions {
   CLI::Option* listen_flag = nullptr;
 };
 
+/// The service is the binary rkt-api-service beside rkt: gRPC and its libraries load only there.
 Result<int> run_api_service(Context& context, const ApiServiceOptions& options) {
   RKT_TRY_ASSIGN(auto dir, context.data_dir());
   const GlobalOptions& globals = context.globals();
-  api::ServiceOptions service;
-  service.listen = options.listen;
-  service.data_dir = dir;
-  service.system_config_dir = globals.system_config;
-  service.local_config_dir = globals.local_config;
-  service.user_config_dir = globals.user_config;
-  service.insecure_flags = globals.insecure_options_text;
-  service.trust_keys_from_https = globals.trust_keys_from_https;
-  service.rkt_version = RKT_VERSION;
-  RKT_TRY(api::run_service(service, options.listen_flag->count() > 0));
-  return k_exit_success;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return Error::from_errno(ec.value(), "reading /proc/self/exe");
+  std::filesystem::path service = exe.parent_path() / "rkt-api-service";
+  std::vector<std::string> args = {
+      service.string(),
+      (options.listen_flag->count() > 0 ? "--listen=" : "--default-listen=") + options.listen,
+      "--dir=" + dir.string(),
+      "--system-config=" + globals.system_config,
+      "--local-config=" + globals.local_config,
+      "--user-config=" + globals.user_config,
+      "--insecure-options=" + globals.insecure_options_text,
+      "--rkt-version=" RKT_VERSION,
+  };
+  if (globals.trust_keys_from_https) args.push_back("--trust-keys-from-https");
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  // exec keeps the PID, so systemd's LISTEN_PID still names the service.
+  ::execv(service.c_str(), argv.data());
+  return Error::from_errno(errno, "exec `{}`", service.string());
 }
 
 }  // namespace
