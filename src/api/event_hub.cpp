@@ -24,14 +24,18 @@ int progress(pod::PodState state) {
   switch (state) {
     case S::embryo:
     case S::preparing:
-    case S::aborted_prepare: return 0;
+    case S::aborted_prepare:
+      return 0;
     case S::prepared:
     case S::garbage:
-    case S::deleting: return 1;
-    case S::running: return 2;
+    case S::deleting:
+      return 1;
+    case S::running:
+      return 2;
     case S::exited:
     case S::exited_garbage:
-    case S::exited_deleting: return 3;
+    case S::exited_deleting:
+      return 3;
   }
   return 0;
 }
@@ -82,10 +86,12 @@ std::vector<Event> diff_looks(const MachineLook& before, const MachineLook& afte
     }
   }
   for (const auto& [key, name] : after.images) {
-    if (!before.images.count(key)) events.push_back(Event{EventType::image_imported, key, name, time, {}});
+    if (!before.images.count(key))
+      events.push_back(Event{EventType::image_imported, key, name, time, {}});
   }
   for (const auto& [key, name] : before.images) {
-    if (!after.images.count(key)) events.push_back(Event{EventType::image_removed, key, name, time, {}});
+    if (!after.images.count(key))
+      events.push_back(Event{EventType::image_removed, key, name, time, {}});
   }
   return events;
 }
@@ -148,9 +154,9 @@ void EventHub::watch_dirs() {
   for (auto dir : pod::k_state_dirs) dirs.push_back(m_pods.state_dir(dir));
   for (const auto& dir : dirs) {
     if (m_watched.count(dir.string())) continue;
-    int wd = ::inotify_add_watch(m_inotify.get(), dir.c_str(),
-                                 IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM |
-                                     IN_CLOSE_WRITE | IN_ONLYDIR);
+    int wd = ::inotify_add_watch(
+        m_inotify.get(), dir.c_str(),
+        IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE | IN_ONLYDIR);
     if (wd >= 0) m_watched[dir.string()] = wd;
   }
 }

@@ -48,7 +48,7 @@ struct PodLook {
   std::map<std::string, std::optional<int>> apps;  // app -> exit status
 };
 struct MachineLook {
-  std::map<std::string, PodLook> pods;       // by UUID
+  std::map<std::string, PodLook> pods;        // by UUID
   std::map<std::string, std::string> images;  // store key -> image name
 };
 

@@ -2,20 +2,12 @@
 
 #include <algorithm>
 
+#include "api/key_values.hpp"
 #include "appc/manifest.hpp"
 
 namespace rkt::api {
 
 namespace {
-
-template <typename Field, typename Range>
-void add_key_values(Field* out, const Range& pairs) {
-  for (const auto& pair : pairs) {
-    auto* kv = out->Add();
-    kv->set_key(pair.name);
-    kv->set_value(pair.value);
-  }
-}
 
 template <typename Values, typename Pred>
 bool any_or_empty(const Values& values, Pred pred) {
@@ -46,7 +38,8 @@ v1alpha::Image image_message(const store::ImageInfo& info, bool with_manifest) {
     out.set_version(version->value);
   }
   out.set_import_timestamp(
-      std::chrono::duration_cast<std::chrono::seconds>(info.import_time.time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(info.import_time.time_since_epoch())
+          .count());
   out.set_size(static_cast<int64_t>(info.size + info.tree_size));
   add_key_values(out.mutable_labels(), info.manifest.labels);
   add_key_values(out.mutable_annotations(), info.manifest.annotations);
@@ -56,10 +49,12 @@ v1alpha::Image image_message(const store::ImageInfo& info, bool with_manifest) {
 
 bool matches(const v1alpha::Image& image, const v1alpha::ImageFilter& filter) {
   const std::string& name = image.name();
-  return any_or_empty(filter.ids(), [&](const std::string& id) {
-           return !id.empty() && (id == image.id() || id.starts_with(image.id()));
-         }) &&
-         any_or_empty(filter.prefixes(), [&](const std::string& p) { return name.starts_with(p); }) &&
+  return any_or_empty(filter.ids(),
+                      [&](const std::string& id) {
+                        return !id.empty() && (id == image.id() || id.starts_with(image.id()));
+                      }) &&
+         any_or_empty(filter.prefixes(),
+                      [&](const std::string& p) { return name.starts_with(p); }) &&
          any_or_empty(filter.base_names(),
                       [&](const std::string& b) { return base_name(name) == b; }) &&
          any_or_empty(filter.keywords(),

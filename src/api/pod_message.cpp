@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "api/key_values.hpp"
 #include "appc/manifest.hpp"
 
 namespace rkt::api {
@@ -16,27 +17,26 @@ int64_t nanos(const std::optional<util::Clock::time_point>& time) {
 v1alpha::PodState state_of(pod::PodState state) {
   using S = pod::PodState;
   switch (state) {
-    case S::embryo: return v1alpha::POD_STATE_EMBRYO;
-    case S::preparing: return v1alpha::POD_STATE_PREPARING;
-    case S::aborted_prepare: return v1alpha::POD_STATE_ABORTED_PREPARE;
-    case S::prepared: return v1alpha::POD_STATE_PREPARED;
-    case S::running: return v1alpha::POD_STATE_RUNNING;
-    case S::exited: return v1alpha::POD_STATE_EXITED;
+    case S::embryo:
+      return v1alpha::POD_STATE_EMBRYO;
+    case S::preparing:
+      return v1alpha::POD_STATE_PREPARING;
+    case S::aborted_prepare:
+      return v1alpha::POD_STATE_ABORTED_PREPARE;
+    case S::prepared:
+      return v1alpha::POD_STATE_PREPARED;
+    case S::running:
+      return v1alpha::POD_STATE_RUNNING;
+    case S::exited:
+      return v1alpha::POD_STATE_EXITED;
     case S::exited_garbage:
-    case S::garbage: return v1alpha::POD_STATE_GARBAGE;
+    case S::garbage:
+      return v1alpha::POD_STATE_GARBAGE;
     case S::exited_deleting:
-    case S::deleting: return v1alpha::POD_STATE_DELETING;
+    case S::deleting:
+      return v1alpha::POD_STATE_DELETING;
   }
   return v1alpha::POD_STATE_UNDEFINED;
-}
-
-template <typename Field, typename Range>
-void add_key_values(Field* out, const Range& pairs) {
-  for (const auto& pair : pairs) {
-    auto* kv = out->Add();
-    kv->set_key(pair.name);
-    kv->set_value(pair.value);
-  }
 }
 
 void fill_app(const pod::Pod& pod, const appc::RuntimeApp& app, PodDetail detail,
@@ -119,7 +119,8 @@ bool matches(const v1alpha::Pod& pod, const v1alpha::PodFilter& filter) {
                                             pod.state()) == filter.states().end()) {
     return false;
   }
-  if (!all_of(filter.app_names(), [&](const std::string& n) { return has_app(pod, n); })) return false;
+  if (!all_of(filter.app_names(), [&](const std::string& n) { return has_app(pod, n); }))
+    return false;
   if (!all_of(filter.image_ids(), [&](const std::string& id) { return has_image(pod, id); })) {
     return false;
   }

@@ -41,10 +41,14 @@ Status status_of(const Error& error) {
     return Status(StatusCode::PERMISSION_DENIED, error.message);
   }
   switch (error.kind) {
-    case ErrorKind::not_found: return Status(StatusCode::NOT_FOUND, error.message);
-    case ErrorKind::invalid_argument: return Status(StatusCode::INVALID_ARGUMENT, error.message);
-    case ErrorKind::permission: return Status(StatusCode::PERMISSION_DENIED, error.message);
-    default: return Status(StatusCode::INTERNAL, error.message);
+    case ErrorKind::not_found:
+      return Status(StatusCode::NOT_FOUND, error.message);
+    case ErrorKind::invalid_argument:
+      return Status(StatusCode::INVALID_ARGUMENT, error.message);
+    case ErrorKind::permission:
+      return Status(StatusCode::PERMISSION_DENIED, error.message);
+    default:
+      return Status(StatusCode::INTERNAL, error.message);
   }
 }
 
@@ -110,9 +114,8 @@ bool event_matches(const Event& event, const v1alpha::EventFilter& filter) {
           std::find(filter.types().begin(), filter.types().end(), type) != filter.types().end()) &&
          (filter.ids().empty() ||
           std::find(filter.ids().begin(), filter.ids().end(), event.id) != filter.ids().end()) &&
-         (filter.names().empty() ||
-          std::find(filter.names().begin(), filter.names().end(), event.from) !=
-              filter.names().end()) &&
+         (filter.names().empty() || std::find(filter.names().begin(), filter.names().end(),
+                                              event.from) != filter.names().end()) &&
          (filter.since_time() == 0 || event.time >= filter.since_time()) &&
          (filter.until_time() == 0 || event.time <= filter.until_time());
 }
@@ -150,7 +153,8 @@ class PublicApi final : public v1alpha::PublicAPI::Service {
     for (const auto& pod : *pods) {
       v1alpha::Pod full = pod_message(pod, PodDetail::full);
       if (!matches_any(full, request->filters())) continue;
-      *response->add_pods() = request->detail() ? std::move(full) : pod_message(pod, PodDetail::basic);
+      *response->add_pods() =
+          request->detail() ? std::move(full) : pod_message(pod, PodDetail::basic);
     }
     return Status::OK;
   }

@@ -1,5 +1,7 @@
 #include "docker_registry.hpp"
 
+#include "rkt_ctx.hpp"
+
 #include <signal.h>
 
 #include <fstream>
@@ -14,20 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-void write_text(const fs::path& path, std::string_view content) {
-  fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string sha256_of(const fs::path& path) {
   std::string out = run_checked({"sha256sum", path.string()});
@@ -88,11 +76,11 @@ json write_image(const fs::path& layout, const OciImage& image, size_t& layer_co
                  {"author", "rkt tests"},
                  {"config", image.config},
                  {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
-  json manifest = {{"schemaVersion", 2},
-                   {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                   {"config", add_json_blob(layout, config,
-                                            "application/vnd.oci.image.config.v1+json")},
-                   {"layers", layers}};
+  json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+      {"config", add_json_blob(layout, config, "application/vnd.oci.image.config.v1+json")},
+      {"layers", layers}};
   json descriptor = add_json_blob(layout, manifest, "application/vnd.oci.image.manifest.v1+json");
   descriptor["platform"] = {{"os", "linux"}, {"architecture", image.architecture}};
   return descriptor;
@@ -132,16 +120,18 @@ DockerRegistry::DockerRegistry(const fs::path& dir) : m_dir(dir) {
   fs::create_directories(m_dir / "storage");
   for (int attempt = 0; attempt < 5 && !m_child; ++attempt) {
     m_address = "127.0.0.1:" + std::to_string(random_port());
-    write_text(m_dir / "config.yml", "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                                     "    rootdirectory: " + (m_dir / "storage").string() +
-                                         "\n  delete:\n    enabled: true\nhttp:\n  addr: " +
-                                         m_address + "\n");
+    write_text(m_dir / "config.yml",
+               "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+               "    rootdirectory: " +
+                   (m_dir / "storage").string() +
+                   "\n  delete:\n    enabled: true\nhttp:\n  addr: " + m_address + "\n");
     ProcOptions options;
     options.timeout = std::chrono::hours(2);
-    Child child = Child::spawn({"/usr/bin/docker-registry", "serve", (m_dir / "config.yml").string()},
-                               options);
+    Child child = Child::spawn(
+        {"/usr/bin/docker-registry", "serve", (m_dir / "config.yml").string()}, options);
     for (int i = 0; i < 250; ++i) {
-      ProcResult ping = run_process({"curl", "-sf", "-o", "/dev/null", "http://" + m_address + "/v2/"});
+      ProcResult ping =
+          run_process({"curl", "-sf", "-o", "/dev/null", "http://" + m_address + "/v2/"});
       if (ping.exit_code == 0) {
         m_child.emplace(std::move(child));
         break;
@@ -183,8 +173,8 @@ fs::path DockerRegistry::blob_data(const std::string& digest) const {
 }
 
 std::string DockerRegistry::manifest_digest(const std::string& name, const std::string& tag) const {
-  return read_text(m_dir / "storage/docker/registry/v2/repositories" / name /
-                   "_manifests/tags" / tag / "current/link");
+  return read_text(m_dir / "storage/docker/registry/v2/repositories" / name / "_manifests/tags" /
+                   tag / "current/link");
 }
 
 }  // namespace rkt::functional

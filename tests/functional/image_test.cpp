@@ -11,13 +11,6 @@
 namespace rkt::functional {
 namespace {
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 /// Splits a table row on runs of two or more spaces or tabs (single spaces occur inside
 /// cells such as "IMPORT TIME" or "2 minutes ago").
 std::vector<std::string> cells(const std::string& row) {

@@ -29,11 +29,6 @@ using ::testing::Not;
 constexpr const char* k_page = "hello from the pod\n";
 constexpr const char* k_lease_dir = "/var/lib/cni/networks";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 /// The body of `GET /` from ip:port ("" when nothing answers within 5 s).
 std::string http_get(const std::string& ip, int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -20,11 +20,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 std::string host_hostname() {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);

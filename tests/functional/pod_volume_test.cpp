@@ -13,11 +13,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 class PodVolume : public PodTest {
  protected:
   void SetUp() override {

@@ -131,6 +131,10 @@ std::vector<std::string> mounts_below(const fs::path& dir);
 /// Whether `text` is a lowercase RFC 4122 UUID (8-4-4-4-12 hex).
 bool is_uuid(std::string_view text);
 
+/// The whole content of a file (empty if it cannot be read).
+std::string read_text(const fs::path& path);
+/// Writes `content` to `path`, making its parent dirs; throws if it cannot.
+void write_text(const fs::path& path, std::string_view content);
 /// Non-empty lines of `text`.
 std::vector<std::string> lines(std::string_view text);
 /// Last non-empty line ("" if none).
