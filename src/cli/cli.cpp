@@ -71,7 +71,7 @@ int run(int argc, char** argv) {
   }
   globals.insecure = *insecure;
   log::set_debug(globals.debug);
-  Profiling profiling(globals.cpu_profile, globals.mem_profile);
+  Profiling profiling(globals.cpu_profile, globals.mem_profile, argv);
   return table.dispatch();
 }
 

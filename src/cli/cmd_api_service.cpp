@@ -1,11 +1,8 @@
-#include <unistd.h>
-
-#include <filesystem>
 #include <vector>
 
 #include "api/service.hpp"
 #include "cli/commands.hpp"
-#include "cli/exit_codes.hpp"
+#include "cli/sibling_binary.hpp"
 
 namespace rkt::cli {
 
@@ -20,12 +17,7 @@ struct ApiServiceOptions {
 Result<int> run_api_service(Context& context, const ApiServiceOptions& options) {
   RKT_TRY_ASSIGN(auto dir, context.data_dir());
   const GlobalOptions& globals = context.globals();
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return Error::from_errno(ec.value(), "reading /proc/self/exe");
-  std::filesystem::path service = exe.parent_path() / "rkt-api-service";
   std::vector<std::string> args = {
-      service.string(),
       (options.listen_flag->count() > 0 ? "--listen=" : "--default-listen=") + options.listen,
       "--dir=" + dir.string(),
       "--system-config=" + globals.system_config,
@@ -35,12 +27,7 @@ Result<int> run_api_service(Context& context, const ApiServiceOptions& options) 
       "--rkt-version=" RKT_VERSION,
   };
   if (globals.trust_keys_from_https) args.push_back("--trust-keys-from-https");
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  // exec keeps the PID, so systemd's LISTEN_PID still names the service.
-  ::execv(service.c_str(), argv.data());
-  return Error::from_errno(errno, "exec `{}`", service.string());
+  return exec_sibling_binary("rkt-api-service", std::move(args));
 }
 
 }  // namespace

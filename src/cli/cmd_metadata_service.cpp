@@ -1,6 +1,6 @@
 #include "cli/commands.hpp"
-#include "cli/exit_codes.hpp"
-#include "mds/service.hpp"
+#include "cli/sibling_binary.hpp"
+#include "mds/registration_client.hpp"
 
 namespace rkt::cli {
 
@@ -16,11 +16,9 @@ Result<int> run_metadata_service(const MetadataServiceOptions& options) {
     return Error::make(ErrorKind::invalid_argument, "--listen-port={}: not a TCP port",
                        options.listen_port);
   }
-  mds::ServiceOptions service;
-  service.listen_port = options.listen_port;
-  service.socket_path = mds::registration_socket_path();
-  RKT_TRY(mds::run_service(service));
-  return k_exit_success;
+  // The HTTP server and its libraries live in rkt-metadata-service, beside rkt.
+  return exec_sibling_binary("rkt-metadata-service",
+                             {"--listen-port=" + std::to_string(options.listen_port)});
 }
 
 }  // namespace

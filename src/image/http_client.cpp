@@ -1,12 +1,11 @@
 #include "image/http_client.hpp"
 
-#include <curl/curl.h>
 
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <optional>
 
+#include "image/curl_library.hpp"
 #include "util/strings.hpp"
 
 namespace rkt::image {
@@ -19,11 +18,6 @@ using SlistPtr = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 constexpr long k_default_stall_seconds = 60;
 constexpr size_t k_max_error_body = 512;
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 long stall_seconds() {
   const char* text = std::getenv("RKT_HTTP_STALL_TIMEOUT");
   if (text == nullptr) return k_default_stall_seconds;
@@ -34,6 +28,7 @@ long stall_seconds() {
 
 /// State shared with libcurl's callbacks during one transfer.
 struct Transfer {
+  const CurlLibrary* lib = nullptr;
   CURL* curl = nullptr;
   const BodySink* sink = nullptr;
   const HttpRequest* request = nullptr;
@@ -66,7 +61,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
   long status = 0;
-  curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
+  transfer->lib->easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
   if (!is_success(status)) {
     size_t room = k_max_error_body - std::min(k_max_error_body, transfer->error_body.size());
     transfer->error_body.append(data, std::min(room, bytes));
@@ -97,7 +92,7 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
   long status = 0;
-  curl_easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
+  transfer->lib->easy_getinfo(transfer->curl, CURLINFO_RESPONSE_CODE, &status);
   if (*transfer->progress && is_success(status)) {
     uint64_t base = status == 206 ? transfer->resume_from : 0;
     (*transfer->progress)(base + static_cast<uint64_t>(done),
@@ -106,25 +101,25 @@ int on_progress(void* user, curl_off_t total, curl_off_t done, curl_off_t, curl_
   return 0;
 }
 
-void set_security(CURL* curl, const HttpSecurity& security) {
+void set_security(const CurlLibrary& lib, CURL* curl, const HttpSecurity& security) {
   const char* protocols = security.allow_http ? "http,https" : "https";
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, security.skip_tls_check ? 0L : 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, security.skip_tls_check ? 0L : 2L);
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
+  lib.easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, security.skip_tls_check ? 0L : 1L);
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, security.skip_tls_check ? 0L : 2L);
   // libcurl ignores these variables (only the curl program reads them); rkt, in Go, honoured them.
   if (const char* file = std::getenv("SSL_CERT_FILE"); file != nullptr && *file != '\0') {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, file);
+    lib.easy_setopt(curl, CURLOPT_CAINFO, file);
   }
   if (const char* dir = std::getenv("SSL_CERT_DIR"); dir != nullptr && *dir != '\0') {
-    curl_easy_setopt(curl, CURLOPT_CAPATH, dir);
+    lib.easy_setopt(curl, CURLOPT_CAPATH, dir);
   }
 }
 
-SlistPtr header_list(const std::vector<std::string>& headers) {
+SlistPtr header_list(const CurlLibrary& lib, const std::vector<std::string>& headers) {
   curl_slist* list = nullptr;
-  for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
-  return SlistPtr(list, curl_slist_free_all);
+  for (const std::string& header : headers) list = lib.slist_append(list, header.c_str());
+  return SlistPtr(list, lib.slist_free_all);
 }
 
 }  // namespace
@@ -135,9 +130,7 @@ std::string HttpResponse::header(std::string_view name) const {
 }
 
 HttpClient::HttpClient(HttpSecurity security, HeaderProvider headers)
-    : m_security(security), m_headers(std::move(headers)) {
-  global_init();
-}
+    : m_security(security), m_headers(std::move(headers)) {}
 
 Result<void> HttpClient::check_scheme(std::string_view url) const {
   std::string scheme = url_scheme(url);
@@ -153,7 +146,8 @@ Result<void> HttpClient::check_scheme(std::string_view url) const {
 Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink& sink,
                                      const ProgressCallback& progress) const {
   RKT_TRY(check_scheme(request.url));
-  CurlPtr curl(curl_easy_init(), curl_easy_cleanup);
+  RKT_TRY_ASSIGN(const CurlLibrary* lib, curl_library());
+  CurlPtr curl(lib->easy_init(), lib->easy_cleanup);
   if (!curl) return Error::make(ErrorKind::io, "{}: cannot start an HTTP transfer", request.url);
   std::vector<std::string> headers = request.headers;
   if (m_headers) {
@@ -165,9 +159,10 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   if (request.resume_from > 0) {
     headers.push_back("Range: bytes=" + std::to_string(request.resume_from) + "-");
   }
-  SlistPtr list = header_list(headers);
+  SlistPtr list = header_list(*lib, headers);
 
   Transfer transfer;
+  transfer.lib = lib;
   transfer.curl = curl.get();
   transfer.sink = &sink;
   transfer.request = &request;
@@ -176,39 +171,39 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   char error_buffer[CURL_ERROR_SIZE] = {};
   long stall = stall_seconds();
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "rkt");
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, stall);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
-  if (request.head_only) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  set_security(c, m_security);
+  lib->easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  lib->easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
+  lib->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  lib->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+  lib->easy_setopt(c, CURLOPT_USERAGENT, "rkt");
+  lib->easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  lib->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, stall);
+  lib->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  lib->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
+  lib->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  lib->easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
+  lib->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  lib->easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  lib->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+  lib->easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
+  lib->easy_setopt(c, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
+  if (request.head_only) lib->easy_setopt(c, CURLOPT_NOBODY, 1L);
+  set_security(*lib, c, m_security);
 
-  CURLcode code = curl_easy_perform(c);
+  CURLcode code = lib->easy_perform(c);
   if (transfer.sink_error) return std::move(*transfer.sink_error).wrap("{}", request.url);
   if (code != CURLE_OK) {
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : lib->easy_strerror(code);
     if (code == CURLE_OPERATION_TIMEDOUT) detail += " (the server stopped sending)";
     return Error::make(ErrorKind::network, "{}: {}", request.url, detail);
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  lib->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   if (!transfer.started && is_success(transfer.response.status) && request.on_start) {
     RKT_TRY(request.on_start(transfer.response));  // an empty body
   }
   char* effective = nullptr;
-  curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
+  lib->easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
   transfer.response.effective_url = effective != nullptr ? effective : request.url;
   return std::move(transfer.response);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -92,6 +93,11 @@ Result<void> expect_ok(const Reply& reply, std::string_view what) {
 }
 
 }  // namespace
+
+fs::path registration_socket_path() {
+  const char* path = ::getenv("RKT_METADATA_SOCKET");
+  return path && *path ? fs::path(path) : fs::path(k_default_socket);
+}
 
 Result<std::string> make_token() {
   unsigned char bytes[16];

@@ -166,11 +166,6 @@ class ServerThread {
 
 }  // namespace
 
-fs::path registration_socket_path() {
-  const char* path = ::getenv("RKT_METADATA_SOCKET");
-  return path && *path ? fs::path(path) : fs::path(k_default_socket);
-}
-
 Result<void> run_service(const ServiceOptions& options) {
   // Signals are taken by sigwait below; the server threads inherit the mask.
   sigset_t signals;

@@ -2,18 +2,10 @@
 
 #include <filesystem>
 
+#include "mds/registration_client.hpp"
 #include "util/result.hpp"
 
 namespace rkt::mds {
-
-/// Where `rkt metadata-service` takes registrations (rkt's path).
-inline constexpr const char* k_default_socket = "/run/rkt/metadata-svc.sock";
-/// The apps' TCP port (rkt's common.MetadataServicePort).
-constexpr int k_default_port = 18112;
-
-/// The registration socket path: $RKT_METADATA_SOCKET when set (tests, unusual layouts), else
-/// rkt's /run/rkt/metadata-svc.sock. The service, `rkt run --mds-register` and gc all use it.
-std::filesystem::path registration_socket_path();
 
 struct ServiceOptions {
   int listen_port = k_default_port;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "mds/registration_client.hpp"
-#include "mds/service.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/unique_fd.hpp"
