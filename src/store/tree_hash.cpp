@@ -89,17 +89,26 @@ Result<std::string> read_link_at(int dirfd, const char* name, const std::string&
 
 /// The entry of `name` in `dirfd`, with its content digest or link target read from disk.
 Result<TreeEntry> entry_at(int dirfd, const char* name, const struct stat& st,
-                           const std::string& path) {
+                           const std::string& path, KnownContents* contents) {
   TreeEntry entry = tree_entry_from_stat(st);
   if (entry.type == 'f') {
-    RKT_TRY_ASSIGN(entry.detail, hash_file_at(dirfd, name, path));
+    FileStamp stamp = FileStamp::of(st);
+    const std::string* known = contents ? contents->known.find(path, stamp) : nullptr;
+    if (known) {
+      entry.detail = *known;
+    } else {
+      RKT_TRY_ASSIGN(entry.detail, hash_file_at(dirfd, name, path));
+      if (contents) contents->hashed_files++;
+    }
+    if (contents) contents->learned.remember(path, stamp, entry.detail, contents->now);
   } else if (entry.type == 'l') {
     RKT_TRY_ASSIGN(entry.detail, read_link_at(dirfd, name, path));
   }
   return entry;
 }
 
-Result<void> scan_dir(int dirfd, const std::string& path, TreeHashBuilder& builder) {
+Result<void> scan_dir(int dirfd, const std::string& path, TreeHashBuilder& builder,
+                      KnownContents* contents) {
   int dup_fd = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup_fd < 0) return Error::from_errno(errno, "dup `{}`", path);
   DIR* dir = ::fdopendir(dup_fd);
@@ -122,12 +131,12 @@ Result<void> scan_dir(int dirfd, const std::string& path, TreeHashBuilder& build
     if (::fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       return Error::from_errno(errno, "stat `{}`", child);
     }
-    RKT_TRY_ASSIGN(TreeEntry entry, entry_at(dirfd, de->d_name, st, child));
+    RKT_TRY_ASSIGN(TreeEntry entry, entry_at(dirfd, de->d_name, st, child, contents));
     builder.set(child, std::move(entry));
     if (S_ISDIR(st.st_mode)) {
       UniqueFd sub(::openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub) return Error::from_errno(errno, "open `{}`", child);
-      RKT_TRY(scan_dir(sub.get(), child, builder));
+      RKT_TRY(scan_dir(sub.get(), child, builder, contents));
     }
   }
 }
@@ -421,13 +430,14 @@ Result<void> record_directories(TreeHashBuilder& builder, const std::filesystem:
   return {};
 }
 
-Result<void> scan_tree(const std::filesystem::path& root, TreeHashBuilder& builder) {
+Result<void> scan_tree(const std::filesystem::path& root, TreeHashBuilder& builder,
+                       KnownContents* contents) {
   UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return Error::from_errno(errno, "open `{}`", root.string());
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return Error::from_errno(errno, "stat `{}`", root.string());
   builder.set(".", tree_entry_from_stat(st));
-  return scan_dir(fd.get(), ".", builder);
+  return scan_dir(fd.get(), ".", builder, contents);
 }
 
 Result<std::string> compute_tree_hash(const std::filesystem::path& root) {

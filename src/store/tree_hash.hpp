@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/verified_contents.hpp"
 #include "util/result.hpp"
 
 namespace rkt::store {
@@ -86,7 +87,18 @@ Result<std::string> compute_tree_hash(const std::filesystem::path& root);
 /// different); empty if they are equal.
 std::string first_difference(std::string_view expected, std::string_view actual);
 
-/// Walks `root` into `builder` (exposed for tests and for naming the first differing path).
-Result<void> scan_tree(const std::filesystem::path& root, TreeHashBuilder& builder);
+/// File contents a scan may take as known instead of hashing them, and what it learns for next
+/// time (see VerifiedContents).
+struct KnownContents {
+  VerifiedContents known;
+  VerifiedContents learned;
+  time_t now = 0;
+  size_t hashed_files = 0;
+};
+
+/// Walks `root` into `builder` (exposed for tests and for naming the first differing path); with
+/// `contents`, files whose stamp is known are not read again.
+Result<void> scan_tree(const std::filesystem::path& root, TreeHashBuilder& builder,
+                       KnownContents* contents = nullptr);
 
 }  // namespace rkt::store

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <set>
 #include <utility>
 
@@ -27,6 +28,8 @@ constexpr std::string_view k_tmp_marker = ".tmp-";
 constexpr std::string_view k_hash_file = "hash";
 constexpr std::string_view k_entries_file = "entries";  // what `hash` covers, to name a difference
 constexpr std::string_view k_rendered_file = "rendered";
+// File stamps and hashes of the last verification, so the next one reads only changed files.
+constexpr std::string_view k_verified_file = "verified";
 constexpr std::string_view k_image_file = "image";
 
 struct Flattener {
@@ -275,10 +278,21 @@ Result<void> TreeStore::verify(const std::string& id) const {
 Result<void> TreeStore::verify_locked(const std::string& id) const {
   RKT_TRY_ASSIGN(std::string recorded, util::read_file(path(id) / k_hash_file));
   std::string expected(util::trim(recorded));
+  KnownContents contents;
+  fs::path verified_file = path(id) / k_verified_file;
+  if (auto text = util::read_file(verified_file)) contents.known = VerifiedContents::parse(*text);
+  contents.now = ::time(nullptr);
   TreeHashBuilder scanned;
-  RKT_TRY(scan_tree(rootfs(id), scanned));
+  RKT_TRY(scan_tree(rootfs(id), scanned, &contents));
   std::string records = scanned.records();
-  if ("sha512-" + util::sha512_hex(records) == expected) return {};
+  if ("sha512-" + util::sha512_hex(records) == expected) {
+    if (contents.hashed_files > 0 || contents.learned.size() != contents.known.size()) {
+      // Best effort: without it the next verification reads every file again, nothing worse.
+      (void)util::write_file_atomic(verified_file, contents.learned.serialize(), 0644,
+                                    util::Durability::no_fsync);
+    }
+    return {};
+  }
   Error mismatch = Error::make(ErrorKind::verification_failed,
                                "tree {}: the rootfs does not match its recorded hash", id);
   auto recorded_entries = util::read_file(path(id) / k_entries_file);

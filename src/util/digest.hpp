@@ -6,13 +6,11 @@
 
 #include "util/result.hpp"
 
-struct evp_md_ctx_st;
-
 namespace rkt::util {
 
 enum class DigestAlgorithm { sha256, sha512 };
 
-/// Streaming message digest (OpenSSL EVP); hex() finishes it.
+/// Streaming message digest (nettle); hex() finishes it.
 class Digest {
  public:
   explicit Digest(DigestAlgorithm algorithm);
@@ -26,10 +24,8 @@ class Digest {
   std::string hex();
 
  private:
-  struct CtxDeleter {
-    void operator()(evp_md_ctx_st* ctx) const;
-  };
-  std::unique_ptr<evp_md_ctx_st, CtxDeleter> m_ctx;
+  struct State;
+  std::unique_ptr<State> m_state;
 };
 
 std::string sha512_hex(std::string_view data);

@@ -1,10 +1,13 @@
 #include "store/tree_hash.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <ctime>
 #include <random>
 #include <string>
 
@@ -155,6 +158,78 @@ TEST_F(TreeHashTest, EraseSubtreeKeepsSiblingsThatSortAlike) {
   std::vector<std::string> left;
   for (const auto& [path, entry] : hash.entries()) left.push_back(path);
   EXPECT_EQ(left, (std::vector<std::string>{"a-b", "a0", "ab"}));
+}
+
+/// A scan that trusts every stamp (as if the tree had settled long ago).
+KnownContents settled_contents() {
+  KnownContents contents;
+  contents.now = ::time(nullptr) + 3600;
+  return contents;
+}
+
+TEST_F(TreeHashTest, KnownContentsSpareReadingUnchangedFiles) {
+  std::string extracted = extract(varied_image());
+  KnownContents first = settled_contents();
+  TreeHashBuilder scanned;
+  ASSERT_TRUE(scan_tree(rootfs(), scanned, &first));
+  EXPECT_EQ(scanned.hash(), extracted);
+  EXPECT_GT(first.hashed_files, 0u);
+
+  KnownContents second = settled_contents();
+  second.known = VerifiedContents::parse(first.learned.serialize());
+  TreeHashBuilder again;
+  ASSERT_TRUE(scan_tree(rootfs(), again, &second));
+  EXPECT_EQ(again.hash(), extracted);
+  EXPECT_EQ(second.hashed_files, 0u);
+}
+
+TEST_F(TreeHashTest, KnownContentsStillSeeAWriteThatKeepsSizeAndTimes) {
+  extract(varied_image());
+  KnownContents first = settled_contents();
+  TreeHashBuilder before;
+  ASSERT_TRUE(scan_tree(rootfs(), before, &first));
+  // Overwrite in place, same size, and put mtime back: only ctime tells.
+  fs::path file = rootfs() / "a/b";
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  std::string content = util::read_file(file).value();
+  ASSERT_FALSE(content.empty());
+  content[0] = static_cast<char>(content[0] ^ 1);
+  {
+    std::ofstream out(file, std::ios::binary | std::ios::in | std::ios::out);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  }
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, file.c_str(), times, 0), 0);
+
+  KnownContents second = settled_contents();
+  second.known = first.learned;
+  TreeHashBuilder after;
+  ASSERT_TRUE(scan_tree(rootfs(), after, &second));
+  EXPECT_EQ(second.hashed_files, 1u);
+  EXPECT_NE(after.hash(), before.hash());
+  EXPECT_EQ(first_difference(before.records(), after.records()), "a/b");
+}
+
+TEST(VerifiedContents, RecentStampsAreNotRemembered) {
+  VerifiedContents contents;
+  time_t now = 1'000'000;
+  FileStamp old_stamp{1, 2, 0, static_cast<int64_t>(now - 60) * 1'000'000'000};
+  FileStamp fresh_stamp{3, 4, 0, static_cast<int64_t>(now) * 1'000'000'000};
+  contents.remember("old", old_stamp, std::string(128, 'a'), now);
+  contents.remember("fresh", fresh_stamp, std::string(128, 'b'), now);
+  VerifiedContents parsed = VerifiedContents::parse(contents.serialize());
+  ASSERT_NE(parsed.find("old", old_stamp), nullptr);
+  EXPECT_EQ(*parsed.find("old", old_stamp), std::string(128, 'a'));
+  EXPECT_EQ(parsed.find("fresh", fresh_stamp), nullptr);
+  FileStamp moved = old_stamp;
+  moved.ctime_ns += 1;
+  EXPECT_EQ(parsed.find("old", moved), nullptr);
+}
+
+TEST(VerifiedContents, DamagedTextYieldsWhatCanBeRead) {
+  EXPECT_EQ(VerifiedContents::parse("garbage").size(), 0u);
+  EXPECT_EQ(VerifiedContents::parse(std::string("p\0x\0""1\0""2\0""3\0short\0", 16)).size(), 0u);
 }
 
 TEST(TreeHashContentHasher, DigestsMatchOneShotSha512AcrossBatchBoundaries) {
