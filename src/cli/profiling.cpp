@@ -58,8 +58,8 @@ Profiling::Profiling(std::string cpu_profile, std::string mem_profile, char** ar
     }
   }
   if (!m_cpu_profile.empty()) {
-    auto* start = cpu_profiler() ? symbol<decltype(ProfilerStart)>(cpu_profiler(), "ProfilerStart")
-                                 : nullptr;
+    auto* start =
+        cpu_profiler() ? symbol<decltype(ProfilerStart)>(cpu_profiler(), "ProfilerStart") : nullptr;
     if (!start || !start(m_cpu_profile.c_str())) {
       log::warn("could not start the CPU profiler ({}) writing to {}", k_profiler_library,
                 m_cpu_profile);

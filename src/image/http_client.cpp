@@ -1,6 +1,5 @@
 #include "image/http_client.hpp"
 
-
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -40,7 +39,9 @@ struct Transfer {
   std::optional<Error> sink_error;
 };
 
-bool is_success(long status) { return status >= 200 && status < 300; }
+bool is_success(long status) {
+  return status >= 200 && status < 300;
+}
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -151,7 +152,8 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   if (!curl) return Error::make(ErrorKind::io, "{}: cannot start an HTTP transfer", request.url);
   std::vector<std::string> headers = request.headers;
   if (m_headers) {
-    for (std::string& header : m_headers(url_host(request.url))) headers.push_back(std::move(header));
+    for (std::string& header : m_headers(url_host(request.url)))
+      headers.push_back(std::move(header));
   }
   if (!request.if_none_match.empty()) headers.push_back("If-None-Match: " + request.if_none_match);
   // Our own Range header rather than CURLOPT_RESUME_FROM, which fails when the server restarts
@@ -221,8 +223,8 @@ Result<std::string> HttpClient::get_text(const std::string& url, std::vector<std
   HttpRequest request{url, std::move(headers)};
   RKT_TRY_ASSIGN(HttpResponse response, get(request, sink));
   if (!is_success(response.status)) {
-    return Error::make(response.status == 404 ? ErrorKind::not_found : ErrorKind::network,
-                       "{}: {}", url, status_text(response.status));
+    return Error::make(response.status == 404 ? ErrorKind::not_found : ErrorKind::network, "{}: {}",
+                       url, status_text(response.status));
   }
   return body;
 }
@@ -246,16 +248,26 @@ std::string url_host(std::string_view url) {
 
 std::string status_text(long status) {
   switch (status) {
-    case 400: return "400 Bad Request";
-    case 401: return "401 Unauthorized";
-    case 403: return "403 Forbidden";
-    case 404: return "404 Not Found";
-    case 416: return "416 Range Not Satisfiable";
-    case 429: return "429 Too Many Requests";
-    case 500: return "500 Internal Server Error";
-    case 502: return "502 Bad Gateway";
-    case 503: return "503 Service Unavailable";
-    default: return "HTTP status " + std::to_string(status);
+    case 400:
+      return "400 Bad Request";
+    case 401:
+      return "401 Unauthorized";
+    case 403:
+      return "403 Forbidden";
+    case 404:
+      return "404 Not Found";
+    case 416:
+      return "416 Range Not Satisfiable";
+    case 429:
+      return "429 Too Many Requests";
+    case 500:
+      return "500 Internal Server Error";
+    case 502:
+      return "502 Bad Gateway";
+    case 503:
+      return "503 Service Unavailable";
+    default:
+      return "HTTP status " + std::to_string(status);
   }
 }
 

@@ -11,7 +11,6 @@
 #include <deque>
 #include <iterator>
 #include <memory>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>

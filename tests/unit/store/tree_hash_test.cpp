@@ -1,13 +1,13 @@
 #include "store/tree_hash.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <ctime>
 #include <random>
 #include <string>
 
@@ -229,7 +229,13 @@ TEST(VerifiedContents, RecentStampsAreNotRemembered) {
 
 TEST(VerifiedContents, DamagedTextYieldsWhatCanBeRead) {
   EXPECT_EQ(VerifiedContents::parse("garbage").size(), 0u);
-  EXPECT_EQ(VerifiedContents::parse(std::string("p\0x\0""1\0""2\0""3\0short\0", 16)).size(), 0u);
+  EXPECT_EQ(VerifiedContents::parse(std::string("p\0x\0"
+                                                "1\0"
+                                                "2\0"
+                                                "3\0short\0",
+                                                16))
+                .size(),
+            0u);
 }
 
 TEST(TreeHashContentHasher, DigestsMatchOneShotSha512AcrossBatchBoundaries) {
