@@ -45,8 +45,8 @@ Result<Bus> open_bus_with_machined() {
   BusError error;
   sd_bus_message* reply_raw = nullptr;
   int r = sd_bus_call_method(bus.get(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                             "org.freedesktop.DBus", "NameHasOwner", &error.error, &reply_raw,
-                             "s", k_service);
+                             "org.freedesktop.DBus", "NameHasOwner", &error.error, &reply_raw, "s",
+                             k_service);
   if (r < 0) return Bus();  // a bus that does not answer has no machined we could reach
   Message reply(reply_raw);
   int owned = 0;
@@ -78,7 +78,9 @@ Error bus_error(int r, const BusError& error, std::string_view what) {
 
 }  // namespace
 
-std::string machine_name(std::string_view uuid) { return "rkt-" + std::string(uuid); }
+std::string machine_name(std::string_view uuid) {
+  return "rkt-" + std::string(uuid);
+}
 
 Result<Outcome> register_pod(std::string_view uuid, pid_t leader, std::string_view root) {
   RKT_TRY_ASSIGN(auto id, uuid_bytes(uuid));

@@ -45,8 +45,8 @@ void unregister_machine(const Pod& pod) {
   if (::access((pod.dir() / k_machine_registered_file).c_str(), F_OK) != 0) return;
   fs::path helper = helper_path();
   if (helper.empty()) {
-    log::warn("pod \"{}\" is still registered with systemd-machined, and {} is missing",
-              pod.uuid(), k_helper_name);
+    log::warn("pod \"{}\" is still registered with systemd-machined, and {} is missing", pod.uuid(),
+              k_helper_name);
     return;
   }
   sys::SpawnOptions options;

@@ -46,8 +46,7 @@ void MachineRegistration::register_leader(pid_t leader, const std::filesystem::p
   }
   m_registered = run_helper({"register", m_uuid, std::to_string(leader), root.string()}) == 0;
   if (!m_registered) ::unlink(m_marker.c_str());
-  debug("systemd-machined registration of rkt-{}: {}", m_uuid,
-        m_registered ? "done" : "not done");
+  debug("systemd-machined registration of rkt-{}: {}", m_uuid, m_registered ? "done" : "not done");
 }
 
 void MachineRegistration::unregister() {

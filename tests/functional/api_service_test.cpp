@@ -400,17 +400,38 @@ TEST_F(ApiService, ListenEventsReportsPodsAndImagesAsTheyChange) {
 TEST_F(ApiService, RunsForMembersOfTheRktGroup) {
   const BuiltAci& image = inspect_aci();
   ctx.fetch_insecure(image.path);
-  ProcResult done = run_pod({image.path.string(), "--exec=/bin/true"});
+  fs::path uuid_file = ctx.scratch() / "uuid";
+  ProcResult done = run_pod({"--uuid-file-save=" + uuid_file.string(), image.path.string(),
+                             "--exec=/bin/sh", "--", "-c", "echo from the pod"});
   ASSERT_EQ(done.exit_code, 0) << dump(done);
+  std::string uuid;
+  std::ifstream(uuid_file) >> uuid;
   start_service(rkt_group_user());
   v1alpha::GetInfoResponse info;
   EXPECT_TRUE(stub->GetInfo(context().get(), {}, &info).ok());
   EXPECT_THAT(ids_of(list_images({})), Contains(image.key()));
-  // pods/ is root's (0750, group root) until the pod module gives it to the rkt group: the
-  // service says so instead of failing obscurely.
-  v1alpha::ListPodsResponse pods;
-  grpc::Status listed = stub->ListPods(context().get(), {}, &pods);
-  EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED) << listed.error_message();
+
+  // pods/ is the rkt group's (02750, as rkt's setup-data-dir.sh made it): pods, their apps'
+  // states and their logs are the group's to read.
+  v1alpha::ListPodsRequest detailed;
+  detailed.set_detail(true);
+  auto pods = list_pods(detailed);
+  ASSERT_EQ(pods.pods_size(), 1);
+  EXPECT_EQ(pods.pods(0).id(), uuid);
+  EXPECT_EQ(pods.pods(0).state(), v1alpha::POD_STATE_EXITED);
+  EXPECT_FALSE(pods.pods(0).manifest().empty());
+  v1alpha::InspectPodRequest inspect;
+  inspect.set_id(uuid);
+  v1alpha::InspectPodResponse inspected;
+  grpc::Status status = stub->InspectPod(context().get(), inspect, &inspected);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(inspected.pod().apps_size(), 1);
+  EXPECT_EQ(inspected.pod().apps(0).state(), v1alpha::APP_STATE_EXITED);
+  EXPECT_EQ(inspected.pod().apps(0).exit_code(), 0);
+  v1alpha::GetLogsRequest logs;
+  logs.set_pod_id(uuid);
+  EXPECT_THAT(read_all_lines(*stub, logs, &status), ElementsAre("from the pod"))
+      << status.error_message();
 }
 
 TEST_F(ApiService, ListenAndSocketActivationTogetherAreAnError) {

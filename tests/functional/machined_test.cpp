@@ -3,8 +3,8 @@
 // systemd-machined, activated by that bus in a private mount namespace with its own /run/systemd,
 // and points rkt at the bus with DBUS_SYSTEM_BUS_ADDRESS. No systemd as PID 1 is needed:
 // RegisterMachine takes the unit from the leader's cgroup (the pod's machine-rkt\x2d<uuid>.scope).
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -45,7 +45,8 @@ class Machined : public PodTest {
 <busconfig>
   <listen>)" + m_address + R"(</listen>
   <auth>EXTERNAL</auth>
-  <servicedir>)" + (ctx.scratch() / "services").string() + R"(</servicedir>
+  <servicedir>)" + (ctx.scratch() / "services").string() +
+                                               R"(</servicedir>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -58,20 +59,22 @@ class Machined : public PodTest {
     write_text(ctx.scratch() / "services" / "org.freedesktop.machine1.service",
                std::string("[D-BUS Service]\nName=") + k_machine1 +
                    "\nExec=/usr/bin/unshare --mount --propagation private /bin/sh -c \"mount -t "
-                   "tmpfs tmpfs /run/systemd && exec " + k_machined + "\"\n");
+                   "tmpfs tmpfs /run/systemd && exec " +
+                   k_machined + "\"\n");
     ProcOptions env{.extra_env = {"DBUS_SYSTEM_BUS_ADDRESS=" + m_address}};
     // --fork: the daemon's parent exits once it listens, printing its pid.
-    std::string pid = run_checked({"dbus-daemon", "--config-file=" +
-                                   (ctx.scratch() / "bus.conf").string(), "--fork",
-                                   "--print-pid"}, env);
+    std::string pid =
+        run_checked({"dbus-daemon", "--config-file=" + (ctx.scratch() / "bus.conf").string(),
+                     "--fork", "--print-pid"},
+                    env);
     m_dbus_pid = std::stoi(pid);
     ::setenv("DBUS_SYSTEM_BUS_ADDRESS", m_address.c_str(), 1);
     ProcResult listed = list_machines();  // starts machined; answers once it runs
     ASSERT_EQ(listed.exit_code, 0) << dump(listed);
     ASSERT_THAT(listed.out, HasSubstr("\".host\"")) << dump(listed);
-    ProcResult owner = busctl({"call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                               "org.freedesktop.DBus", "GetConnectionUnixProcessID", "s",
-                               k_machine1});
+    ProcResult owner =
+        busctl({"call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                "GetConnectionUnixProcessID", "s", k_machine1});
     ASSERT_EQ(owner.exit_code, 0) << dump(owner);
     m_machined_pid = std::stoi(owner.out.substr(2));  // "u 1234"
   }
@@ -104,8 +107,8 @@ class Machined : public PodTest {
                               "org.freedesktop.machine1.Manager", "GetMachine", "s", name});
     if (path.exit_code != 0) return "";
     std::string object = path.out.substr(3, path.out.find('"', 3) - 3);  // o "/org/..."
-    ProcResult value = busctl({"get-property", k_machine1, object,
-                               "org.freedesktop.machine1.Machine", property});
+    ProcResult value =
+        busctl({"get-property", k_machine1, object, "org.freedesktop.machine1.Machine", property});
     return value.exit_code == 0 ? last_line(value.out) : "";
   }
 
@@ -144,7 +147,8 @@ TEST_F(Machined, RunningPodIsMachineRktUuidUntilItExits) {
     if (c != '-') hex += c;
   }
   std::string id = "ay 16";
-  for (size_t i = 0; i < 32; i += 2) id += " " + std::to_string(std::stoi(hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i < 32; i += 2)
+    id += " " + std::to_string(std::stoi(hex.substr(i, 2), nullptr, 16));
   EXPECT_EQ(machine_property(name, "Id"), id);
 
   std::ofstream(gate / "open").put('\n');
