@@ -178,7 +178,8 @@ Result<void> write_file(const fs::path& path, std::string_view content, mode_t m
 Result<void> share_logs_with_rkt_group(const fs::path& dir) {
   auto group = store::store_group();
   if (!group) return {};
-  if (::chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0 || ::chmod(dir.c_str(), 02750) != 0) {
+  if (::chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0 ||
+      ::chmod(dir.c_str(), 02750) != 0) {
     return Error::from_errno(errno, "giving `{}` to the rkt group", dir.string());
   }
   return {};

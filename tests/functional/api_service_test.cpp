@@ -25,18 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Clock = std::chrono::system_clock;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
 }
@@ -48,27 +36,18 @@ std::unique_ptr<grpc::ClientContext> context(int seconds = 60) {
   return ctx;
 }
 
-class ApiService : public PodTest {
+class ApiService : public ServiceTest {
  protected:
   /// Starts the service (as `user` if given) and connects a stub to it.
   void start_service(std::optional<Credentials> user = std::nullopt) {
-    const int port = free_port();
-    service.emplace(ctx.spawn({"api-service", "--listen=127.0.0.1:" + std::to_string(port)},
-                              ProcOptions{.as_user = user}));
+    const int port = free_tcp_port();
+    spawn_service({"api-service", "--listen=127.0.0.1:" + std::to_string(port)},
+                  ProcOptions{.as_user = user});
     channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
                                   grpc::InsecureChannelCredentials());
     ASSERT_TRUE(channel->WaitForConnected(Clock::now() + std::chrono::seconds(30)))
         << "the API service never listened";
     stub = v1alpha::PublicAPI::NewStub(channel);
-  }
-
-  void TearDown() override {
-    if (service) {
-      service->kill(SIGTERM);
-      ProcResult stopped = service->wait();
-      EXPECT_EQ(stopped.exit_code, 0) << dump(stopped);
-    }
-    PodTest::TearDown();
   }
 
   v1alpha::ListPodsResponse list_pods(const v1alpha::ListPodsRequest& request) {
@@ -94,7 +73,6 @@ class ApiService : public PodTest {
                       "echo first; while [ ! -e /gate/open ]; do sleep 0.1; done; echo second"});
   }
 
-  std::optional<Child> service;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1alpha::PublicAPI::Stub> stub;
 };
@@ -435,7 +413,7 @@ TEST_F(ApiService, RunsForMembersOfTheRktGroup) {
 }
 
 TEST_F(ApiService, ListenAndSocketActivationTogetherAreAnError) {
-  ProcResult r = ctx.run({"api-service", "--listen=127.0.0.1:" + std::to_string(free_port())},
+  ProcResult r = ctx.run({"api-service", "--listen=127.0.0.1:" + std::to_string(free_tcp_port())},
                          ProcOptions{.extra_env = {"LISTEN_FDS=1"}});
   EXPECT_TRUE(IsRktError(r)) << dump(r);
   EXPECT_THAT(r.err, HasSubstr("socket activation"));
