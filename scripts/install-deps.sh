@@ -9,9 +9,12 @@ packages=(
   libarchive-dev libcurl4-openssl-dev libssl-dev libgpgme-dev libsqlite3-dev libseccomp-dev
   libcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libgoogle-perftools-dev libzstd-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
+  libsystemd-dev
   # tests
   libgtest-dev libgmock-dev gnupg busybox-static appc-spec zstd xz-utils bzip2 util-linux
   file iproute2
+  # systemd-machined and a D-Bus daemon of its own for the machined registration tests
+  systemd-container dbus
   # web servers and certificates of the remote fetch tests (helpers/https_server.py, a test CA)
   python3 openssl curl jq bc
   # peers for tests and benchmarks

@@ -21,6 +21,7 @@
 #include "pod/logs.hpp"
 #include "pod/pod_list.hpp"
 #include "store/image_store.hpp"
+#include "sys/service_signals.hpp"
 #include "sys/systemd.hpp"
 #include "util/log.hpp"
 #include "v1alpha/api.grpc.pb.h"
@@ -300,12 +301,7 @@ class ActivatedAcceptor {
 }  // namespace
 
 Result<void> run_service(const ServiceOptions& options, bool listen_given) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  const sys::ServiceSignals signals;  // before gRPC's threads, which inherit the mask
 
   if (sys::listen_fds_count() > 0 && listen_given) {
     return Error::make(ErrorKind::invalid_argument,
@@ -332,11 +328,7 @@ Result<void> run_service(const ServiceOptions& options, bool listen_given) {
     if (!activated.empty()) acceptor.emplace(*server, activated.front());
     log::info("API service running on {}",
               activated.empty() ? options.listen : std::string("the socket-activated socket"));
-    log::warn_and_drop(sys::notify("READY=1\nSTATUS=API service running"));
-    int signal_number = 0;
-    ::sigwait(&signals, &signal_number);
-    log::info("API service exiting...");
-    log::warn_and_drop(sys::notify("STOPPING=1"));
+    signals.serve_until_stopped("API service");
   }
   api.stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -1,6 +1,7 @@
 #include "mds/service.hpp"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "mds/routes.hpp"
+#include "sys/service_signals.hpp"
 #include "sys/systemd.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -109,6 +111,14 @@ int bound_port(int fd) {
   return -1;
 }
 
+/// No Nagle on the apps' connections: httplib writes a response's headers and body separately,
+/// and on a kept-alive connection the body would wait for the client's delayed ACK (~40 ms).
+/// Linux gives accepted sockets the listener's TCP_NODELAY.
+void disable_nagle(int fd) {
+  int yes = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+}
+
 /// The listening sockets: socket-activated ones by family, the rest made here.
 struct Listeners {
   UniqueFd registration;
@@ -140,6 +150,7 @@ Result<Listeners> open_listeners(const ServiceOptions& options) {
     }
     listeners.public_http = std::move(*tcp);
   }
+  disable_nagle(listeners.public_http.get());
   return listeners;
 }
 
@@ -167,14 +178,7 @@ class ServerThread {
 }  // namespace
 
 Result<void> run_service(const ServiceOptions& options) {
-  // Signals are taken by sigwait below; the server threads inherit the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-
+  const sys::ServiceSignals signals;  // before the server threads, which inherit the mask
   RKT_TRY_ASSIGN(HmacKey key, make_hmac_key());
   RKT_TRY_ASSIGN(Listeners listeners, open_listeners(options));
   const int port = bound_port(listeners.public_http.get());
@@ -188,16 +192,12 @@ Result<void> run_service(const ServiceOptions& options) {
   add_registration_routes(registration, registry, port);
   add_public_routes(public_http, registry, key);
 
-  int signal_number = 0;
   {
     ServerThread registration_thread(registration, std::move(listeners.registration));
     ServerThread public_thread(public_http, std::move(listeners.public_http));
     log::info("metadata service running: registrations on {}, apps on port {}",
               remove_socket ? options.socket_path.string() : "the socket-activated socket", port);
-    log::warn_and_drop(sys::notify("READY=1\nSTATUS=metadata service running"));
-    ::sigwait(&signals, &signal_number);
-    log::info("metadata service exiting...");
-    log::warn_and_drop(sys::notify("STOPPING=1"));
+    signals.serve_until_stopped("metadata service");
   }
   if (remove_socket) ::unlink(options.socket_path.c_str());
   return {};

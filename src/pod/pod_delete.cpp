@@ -10,6 +10,7 @@
 
 #include "net/pod_network.hpp"
 #include "pod/id_ranges.hpp"
+#include "pod/machine_registration.hpp"
 #include "pod/mds_registration.hpp"
 #include "pod/pod_entrypoint.hpp"
 #include "pod/pod_mounts.hpp"
@@ -143,6 +144,7 @@ Result<void> delete_pod(const Pod& pod, const DeleteOptions& options) {
   }
   if (pod.state_dir() == StateDir::exited_garbage) run_stage1_gc(pod, options);
   unregister_from_metadata_service(pod);
+  unregister_machine(pod);
   auto dir = canonical_or_self(pod.dir());
   auto unmounted = unmount_all_under(dir);
   if (!unmounted) return std::move(unmounted).error().wrap("pod \"{}\"", pod.uuid());

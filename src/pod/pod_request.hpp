@@ -67,6 +67,7 @@ struct RunRequest {
   bool debug = false;
   bool mds_register = false;      // --mds-register
   std::string mds_token;          // set by run_pod once registered: stage1's --mds-token
+  std::string machined_helper;    // set by run_pod (native stage1): stage1's --machined-helper
   std::string local_config;       // --local-config, passed through
   bool disable_capabilities = false;  // --insecure-options=capabilities
   bool disable_paths = false;         // --insecure-options=paths

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "pod/state_dirs.hpp"
+
 namespace rkt::pod {
 
 Result<void> move_pod_dir(const PodsDir& pods, std::string_view uuid, PodState from, PodState to) {
@@ -17,9 +19,7 @@ Result<void> move_pod_dir(const PodsDir& pods, std::string_view uuid, PodState f
   const auto target_dir = pods.state_dir(state_dir_of(to));
   const auto source = pods.pod_dir(state_dir_of(from), uuid);
   const auto target = target_dir / uuid;
-  if (::mkdir(target_dir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return Error::from_errno(errno, "mkdir `{}`", target_dir.string());
-  }
+  RKT_TRY(make_state_dir(pods, state_dir_of(to)));
   // RENAME_NOREPLACE: a target that exists means the pod is already further along (or a UUID
   // clash); never overwrite it.
   int rc = ::renameat2(AT_FDCWD, source.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);

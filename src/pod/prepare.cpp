@@ -16,8 +16,10 @@
 #include "pod/pod_lock.hpp"
 #include "pod/pod_manifest_builder.hpp"
 #include "pod/pod_transition.hpp"
+#include "pod/state_dirs.hpp"
 #include "pod/tree_copy.hpp"
 #include "pod/uuid.hpp"
+#include "store/store_paths.hpp"
 #include "sys/idmapped_mount.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -154,7 +156,7 @@ Result<PodTrees> render_trees(store::ImageStore& store, const PodPlan& plan) {
 
 /// embryo/<uuid>, locked, then moved to prepare/ with the lock (it follows the directory).
 Result<PodDir> create_pod_dir(const PodsDir& pods) {
-  RKT_TRY(util::make_dirs(pods.state_dir(StateDir::embryo), k_dir_mode));
+  RKT_TRY(make_state_dir(pods, StateDir::embryo));
   RKT_TRY_ASSIGN(std::string uuid, new_uuid());
   fs::path embryo = pods.pod_dir(StateDir::embryo, uuid);
   if (::mkdir(embryo.c_str(), k_dir_mode) != 0) {
@@ -168,6 +170,19 @@ Result<PodDir> create_pod_dir(const PodsDir& pods) {
 
 Result<void> write_file(const fs::path& path, std::string_view content, mode_t mode = k_file_mode) {
   return util::write_file_atomic(path, content, mode, util::Durability::no_fsync);
+}
+
+/// The apps' logs are the rkt group's to read (`rkt logs`, the API service's GetLogs), as the rest
+/// of the pod is: the log files the stage1 creates (0640) inherit the group of the setgid dir,
+/// whose owner stays the pod's root (shifted with --private-users).
+Result<void> share_logs_with_rkt_group(const fs::path& dir) {
+  auto group = store::store_group();
+  if (!group) return {};
+  if (::chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0 ||
+      ::chmod(dir.c_str(), 02750) != 0) {
+    return Error::from_errno(errno, "giving `{}` to the rkt group", dir.string());
+  }
+  return {};
 }
 
 /// The stage1 rootfs is a copy; with --private-users a shifted one, so that the pod's PID 1,
@@ -184,7 +199,7 @@ Result<void> setup_stage1(const PodPaths& paths, const store::TreeStore& trees,
     RKT_TRY(util::make_dirs(dir, 0755));
     RKT_TRY(owner.shift(dir));
   }
-  return {};
+  return share_logs_with_rkt_group(paths.stage1_rootfs() / "rkt/logs");
 }
 
 /// The overlay's upper dir gives the merged root its owner and mode (overlayfs reports a
@@ -211,7 +226,8 @@ Result<void> setup_app(const PodPaths& paths, const store::TreeStore& trees, con
   RKT_TRY(write_file(paths.app_tree_id(app), tree));
   RKT_TRY(util::make_dirs(paths.app_dir(app), 0755));
   RKT_TRY(write_file(paths.app_dir(app) / "manifest", image.manifest_json));
-  RKT_TRY(write_file(paths.app_env(app), plan.env_files[index], 0640));
+  // Not the rkt group's: AC_METADATA_URL (--mds-register) carries the pod's token.
+  RKT_TRY(write_file(paths.app_env(app), plan.env_files[index], 0600));
   RKT_TRY(owner.shift(paths.app_dir(app)));
   if (!plan.overlay) return copy_tree(trees.rootfs(tree), paths.app_rootfs(app), owner.range);
   RKT_TRY(util::make_dirs(paths.app_rootfs(app), 0755));

@@ -9,6 +9,7 @@
 #include "appc/manifest.hpp"
 #include "net/dns.hpp"
 #include "net/pod_network.hpp"
+#include "pod/machine_registration.hpp"
 #include "pod/mds_registration.hpp"
 #include "pod/overlay_mounts.hpp"
 #include "pod/pod_entrypoint.hpp"
@@ -60,13 +61,16 @@ RunRequest supported_by(RunRequest request, int interface_version) {
   return request;
 }
 
-/// rkt's fly stage1 always runs in the host's network: no CNI for it.
-bool stage1_uses_host_network(const PodPaths& paths) {
+/// Whether the pod's stage1 image is named .../stage1-<flavor>.
+bool stage1_is(const PodPaths& paths, std::string_view flavor) {
   auto text = util::read_file(paths.stage1_manifest());
   if (!text) return false;
   auto manifest = appc::parse_image_manifest(*text);
-  return manifest && util::ends_with(manifest->name, "/stage1-fly");
+  return manifest && util::ends_with(manifest->name, "/stage1-" + std::string(flavor));
 }
+
+/// rkt's fly stage1 always runs in the host's network: no CNI for it.
+bool stage1_uses_host_network(const PodPaths& paths) { return stage1_is(paths, "fly"); }
 
 /// What the network steps hand on to the stage1 arguments.
 struct PodNetworking {
@@ -149,6 +153,9 @@ std::vector<std::string> stage1_run_argv(const std::string& entrypoint, const Ru
   if (!request.hostname.empty()) argv.push_back("--hostname=" + request.hostname);
   if (!request.local_config.empty()) argv.push_back("--local-config=" + request.local_config);
   if (!request.mds_token.empty()) argv.push_back("--mds-token=" + request.mds_token);
+  if (!request.machined_helper.empty()) {
+    argv.push_back("--machined-helper=" + request.machined_helper);
+  }
   if (request.disable_capabilities) argv.push_back("--disable-capabilities-restriction");
   if (request.disable_paths) argv.push_back("--disable-paths");
   if (request.disable_seccomp) argv.push_back("--disable-seccomp");
@@ -185,6 +192,8 @@ Result<void> run_pod(const PodsDir& pods, PreparedPod pod, const RunRequest& req
     if (!token) return std::move(token).error().wrap("registering the pod with the metadata service");
     stage1_request.mds_token = std::move(*token);
   }
+  // Our native stage1 registers the pod with systemd-machined (rkt's did through nspawn).
+  if (stage1_is(paths, "native")) stage1_request.machined_helper = machined_helper();
   auto argv = stage1_run_argv(entrypoint.path.string(), stage1_request, pod.uuid);
   // Every mount of the pod lives in this namespace only and dies with it.
   RKT_TRY(enter_private_mount_namespace());

@@ -143,6 +143,7 @@ Result<RunArgs> parse_run_args(const std::vector<std::string>& args) {
       {"hostname", {.text = &run.hostname}},
       {"local-config", {.text = &run.local_config}},
       {"mds-token", {.text = &run.mds_token}},
+      {"machined-helper", {.text = &run.machined_helper}},
       {"disable-capabilities-restriction", {.boolean = &run.disable_capabilities}},
       {"disable-paths", {.boolean = &run.disable_paths}},
       {"disable-seccomp", {.boolean = &run.disable_seccomp}},

@@ -34,6 +34,7 @@ struct RunArgs {
   std::string hostname;  // empty: rkt-<uuid>
   std::string local_config;
   std::string mds_token;
+  std::string machined_helper;  // rkt-machined on the host: register the pod with machined
   bool disable_capabilities = false;
   bool disable_paths = false;
   bool disable_seccomp = false;

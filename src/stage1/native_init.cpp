@@ -9,6 +9,7 @@
 #include "stage1/app_security.hpp"
 #include "stage1/args.hpp"
 #include "stage1/entrypoints.hpp"
+#include "stage1/machine_registration.hpp"
 #include "stage1/paths.hpp"
 #include "stage1/pod_cgroups.hpp"
 #include "stage1/pod_files.hpp"
@@ -73,11 +74,13 @@ Result<UniqueFd> enter_pod_namespaces(const RunArgs& args) {
 }
 
 /// Acts on one event byte from the pod's PID 1.
-void on_pod_event(char event, const Pod& pod, pid_t child) {
+void on_pod_event(char event, const Pod& pod, pid_t child, MachineRegistration& machine) {
   if (event == static_cast<char>(PodEvent::mounted)) {
     if (auto written = write_pid_file(pod.dir / k_pid_file, child); !written) {
       report("{}", written.error().message);
     }
+    // Before `started` is read: the pod is a machine by the time it is ready.
+    machine.register_leader(child, pod.stage1_root);
   } else if (event == static_cast<char>(PodEvent::started)) {
     if (auto ready = mark_supervisor_ready(pod.stage1_root / k_supervisor_status); !ready) {
       report("{}", ready.error().message);
@@ -89,14 +92,14 @@ void on_pod_event(char event, const Pod& pod, pid_t child) {
 
 /// Outside the pod: relays the pod's events and our signals until PID 1 exits.
 int watch_pod(const Pod& pod, pid_t child, UniqueFd events, const UniqueFd& signals,
-              bool interactive) {
+              bool interactive, MachineRegistration& machine) {
   while (true) {
     pollfd fds[2] = {{signals.get(), POLLIN, 0}, {events.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) continue;
     if (fds[1].revents) {
       char event = 0;
       if (::read(events.get(), &event, 1) == 1) {
-        on_pod_event(event, pod, child);
+        on_pod_event(event, pod, child, machine);
       } else {
         events.reset();  // PID 1 is done with us (or gone): poll ignores fd -1
       }
@@ -111,6 +114,15 @@ int watch_pod(const Pod& pod, pid_t child, UniqueFd events, const UniqueFd& sign
     int status = 0;
     if (::waitpid(child, &status, WNOHANG) == child) return sys::exit_status_from_wait(status);
   }
+}
+
+/// Children forked from now on (the machined helper) are created in the host's PID namespace
+/// again: the pod's is only for its PID 1, and is gone once PID 1 has exited. (unshare changed
+/// only where children go; this process's own PID namespace is still the host's.)
+Result<void> fork_into_own_pid_namespace() {
+  UniqueFd own(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+  if (!own) return Error::from_errno(errno, "open /proc/self/ns/pid");
+  return sys::join_namespace(own, sys::Namespace::pid);
 }
 
 /// Each app's capabilities, no_new_privs and seccomp filter, compiled before anything is forked;
@@ -187,7 +199,17 @@ Result<int> run_native_init(const RunArgs& args) {
     ::_exit(run_pod_init(options, pod, std::move(events_out), std::move(signals)));
   }
   events_out.reset();
-  return watch_pod(pod, child, std::move(events_in), signals, args.interactive);
+  std::string helper = args.machined_helper;
+  if (!helper.empty()) {
+    if (auto back = fork_into_own_pid_namespace(); !back) {
+      report("warning: not registering with systemd-machined: {}", back.error().message);
+      helper.clear();
+    }
+  }
+  MachineRegistration machine(std::move(helper), args.uuid, pod.dir);
+  int status = watch_pod(pod, child, std::move(events_in), signals, args.interactive, machine);
+  machine.unregister();
+  return status;
 }
 
 }  // namespace

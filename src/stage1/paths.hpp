@@ -24,6 +24,8 @@ inline constexpr const char* k_stage1_rootfs = "stage1/rootfs";
 inline constexpr const char* k_shared_volumes_dir = "sharedVolumes";
 /// The pod's cgroup directories, one per line (for gc when the pod could not remove them).
 inline constexpr const char* k_cgroups_file = "cgroups";
+/// Present while the pod is registered with systemd-machined (gc unregisters a pod that has it).
+inline constexpr const char* k_machine_registered_file = "machine-registered";
 
 // Paths relative to the stage1 rootfs ("/" of the pod after pivot_root).
 inline constexpr const char* k_stage2_dir = "opt/stage2";

@@ -25,18 +25,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Clock = std::chrono::system_clock;
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch()).count();
 }
@@ -48,27 +36,18 @@ std::unique_ptr<grpc::ClientContext> context(int seconds = 60) {
   return ctx;
 }
 
-class ApiService : public PodTest {
+class ApiService : public ServiceTest {
  protected:
   /// Starts the service (as `user` if given) and connects a stub to it.
   void start_service(std::optional<Credentials> user = std::nullopt) {
-    const int port = free_port();
-    service.emplace(ctx.spawn({"api-service", "--listen=127.0.0.1:" + std::to_string(port)},
-                              ProcOptions{.as_user = user}));
+    const int port = free_tcp_port();
+    spawn_service({"api-service", "--listen=127.0.0.1:" + std::to_string(port)},
+                  ProcOptions{.as_user = user});
     channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
                                   grpc::InsecureChannelCredentials());
     ASSERT_TRUE(channel->WaitForConnected(Clock::now() + std::chrono::seconds(30)))
         << "the API service never listened";
     stub = v1alpha::PublicAPI::NewStub(channel);
-  }
-
-  void TearDown() override {
-    if (service) {
-      service->kill(SIGTERM);
-      ProcResult stopped = service->wait();
-      EXPECT_EQ(stopped.exit_code, 0) << dump(stopped);
-    }
-    PodTest::TearDown();
   }
 
   v1alpha::ListPodsResponse list_pods(const v1alpha::ListPodsRequest& request) {
@@ -94,7 +73,6 @@ class ApiService : public PodTest {
                       "echo first; while [ ! -e /gate/open ]; do sleep 0.1; done; echo second"});
   }
 
-  std::optional<Child> service;
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1alpha::PublicAPI::Stub> stub;
 };
@@ -400,21 +378,42 @@ TEST_F(ApiService, ListenEventsReportsPodsAndImagesAsTheyChange) {
 TEST_F(ApiService, RunsForMembersOfTheRktGroup) {
   const BuiltAci& image = inspect_aci();
   ctx.fetch_insecure(image.path);
-  ProcResult done = run_pod({image.path.string(), "--exec=/bin/true"});
+  fs::path uuid_file = ctx.scratch() / "uuid";
+  ProcResult done = run_pod({"--uuid-file-save=" + uuid_file.string(), image.path.string(),
+                             "--exec=/bin/sh", "--", "-c", "echo from the pod"});
   ASSERT_EQ(done.exit_code, 0) << dump(done);
+  std::string uuid;
+  std::ifstream(uuid_file) >> uuid;
   start_service(rkt_group_user());
   v1alpha::GetInfoResponse info;
   EXPECT_TRUE(stub->GetInfo(context().get(), {}, &info).ok());
   EXPECT_THAT(ids_of(list_images({})), Contains(image.key()));
-  // pods/ is root's (0750, group root) until the pod module gives it to the rkt group: the
-  // service says so instead of failing obscurely.
-  v1alpha::ListPodsResponse pods;
-  grpc::Status listed = stub->ListPods(context().get(), {}, &pods);
-  EXPECT_EQ(listed.error_code(), grpc::StatusCode::PERMISSION_DENIED) << listed.error_message();
+
+  // pods/ is the rkt group's (02750, as rkt's setup-data-dir.sh made it): pods, their apps'
+  // states and their logs are the group's to read.
+  v1alpha::ListPodsRequest detailed;
+  detailed.set_detail(true);
+  auto pods = list_pods(detailed);
+  ASSERT_EQ(pods.pods_size(), 1);
+  EXPECT_EQ(pods.pods(0).id(), uuid);
+  EXPECT_EQ(pods.pods(0).state(), v1alpha::POD_STATE_EXITED);
+  EXPECT_FALSE(pods.pods(0).manifest().empty());
+  v1alpha::InspectPodRequest inspect;
+  inspect.set_id(uuid);
+  v1alpha::InspectPodResponse inspected;
+  grpc::Status status = stub->InspectPod(context().get(), inspect, &inspected);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(inspected.pod().apps_size(), 1);
+  EXPECT_EQ(inspected.pod().apps(0).state(), v1alpha::APP_STATE_EXITED);
+  EXPECT_EQ(inspected.pod().apps(0).exit_code(), 0);
+  v1alpha::GetLogsRequest logs;
+  logs.set_pod_id(uuid);
+  EXPECT_THAT(read_all_lines(*stub, logs, &status), ElementsAre("from the pod"))
+      << status.error_message();
 }
 
 TEST_F(ApiService, ListenAndSocketActivationTogetherAreAnError) {
-  ProcResult r = ctx.run({"api-service", "--listen=127.0.0.1:" + std::to_string(free_port())},
+  ProcResult r = ctx.run({"api-service", "--listen=127.0.0.1:" + std::to_string(free_tcp_port())},
                          ProcOptions{.extra_env = {"LISTEN_FDS=1"}});
   EXPECT_TRUE(IsRktError(r)) << dump(r);
   EXPECT_THAT(r.err, HasSubstr("socket activation"));

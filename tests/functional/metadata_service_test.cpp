@@ -19,19 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-/// A TCP port nobody listens on right now.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 bool accepts(const fs::path& socket) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un address{};
@@ -97,33 +84,26 @@ $W $U/apps/nosuchapp/image/id >/dev/null 2>&1
 echo "UNKNOWN_APP=$?"
 )SH";
 
-class MetadataService : public PodTest {
+class MetadataService : public ServiceTest {
  protected:
   void SetUp() override {
     socket = ctx.scratch() / "mds.sock";
-    port = free_port();
+    port = free_tcp_port();
     env = {"RKT_METADATA_SOCKET=" + socket.string()};
-    service.emplace(ctx.spawn({"metadata-service", "--listen-port=" + std::to_string(port)},
-                              ProcOptions{.extra_env = env}));
+    spawn_service({"metadata-service", "--listen-port=" + std::to_string(port)},
+                  ProcOptions{.extra_env = env});
     for (int i = 0; i < 2000 && !accepts(socket); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ASSERT_TRUE(accepts(socket)) << "the metadata service never listened";
   }
-  void TearDown() override {
-    PodTest::TearDown();
-    if (service) {
-      service->kill(SIGTERM);
-      ProcResult stopped = service->wait();
-      EXPECT_EQ(stopped.exit_code, 0) << dump(stopped);
-      EXPECT_FALSE(fs::exists(socket)) << "the service left its socket behind";
-    }
+  void after_stop() override {
+    EXPECT_FALSE(fs::exists(socket)) << "the service left its socket behind";
   }
 
   fs::path socket;
   int port = 0;
   std::vector<std::string> env;
-  std::optional<Child> service;
 };
 
 TEST_F(MetadataService, AppReadsItsPodAndImageAsAnAceApp) {
@@ -176,7 +156,7 @@ TEST_F(MetadataService, PodsWithoutMdsRegisterHaveNoMetadataUrl) {
 }
 
 TEST_F(MetadataService, ASecondServiceOnTheSameSocketIsRefused) {
-  ProcResult second = ctx.run({"metadata-service", "--listen-port=" + std::to_string(free_port())},
+  ProcResult second = ctx.run({"metadata-service", "--listen-port=" + std::to_string(free_tcp_port())},
                               ProcOptions{.extra_env = env});
   EXPECT_TRUE(IsRktError(second));
   EXPECT_THAT(second.err, HasSubstr("already running"));

@@ -95,5 +95,44 @@ TEST_F(NonRootTest, ImageGcNeedsRoot) {
   EXPECT_EQ(ctx.listed_ids(), std::vector<std::string>{by_root.key()});
 }
 
+/// Pods root ran, read by the member of group rkt.
+class NonRootPodTest : public PodTest {};
+
+TEST_F(NonRootPodTest, PodsAreTheRktGroupsToReadButNotTheAppsEnvironment) {
+  fs::path uuid_file = ctx.scratch() / "uuid";
+  ProcResult ran = run_pod({"--uuid-file-save=" + uuid_file.string(), inspect_aci().path.string(),
+                            "--name=reader", "--exec=/bin/sh", "--", "-c", "echo logged line"});
+  ASSERT_EQ(ran.exit_code, 0) << dump(ran);
+  std::string uuid = last_line(read_text(uuid_file));
+
+  ProcResult list = ctx.run_as_rkt_user({"list", "--full", "--no-legend"});
+  ASSERT_TRUE(Succeeded(list)) << dump(list);
+  EXPECT_TRUE(contains(list.out, uuid)) << dump(list);
+  EXPECT_TRUE(contains(list.out, "reader")) << dump(list);
+  EXPECT_TRUE(contains(list.out, "exited")) << dump(list);
+  ProcResult status = ctx.run_as_rkt_user({"status", uuid});
+  ASSERT_TRUE(Succeeded(status)) << dump(status);
+  EXPECT_EQ(value_of(status.out, "state"), "exited") << dump(status);
+  EXPECT_EQ(value_of(status.out, "app-reader"), "0") << dump(status);
+  ProcResult manifest = ctx.run_as_rkt_user({"cat-manifest", uuid});
+  ASSERT_TRUE(Succeeded(manifest)) << dump(manifest);
+  EXPECT_TRUE(contains(manifest.out, "\"reader\"")) << dump(manifest);
+  ProcResult logs = ctx.run_as_rkt_user({"logs", uuid});
+  ASSERT_TRUE(Succeeded(logs)) << dump(logs);
+  EXPECT_TRUE(contains(logs.out, "logged line")) << dump(logs);
+
+  // The environment file carries the metadata service's token with --mds-register: root's only.
+  fs::path env = ctx.pod_dir(uuid) / "stage1/rootfs/rkt/env/reader";
+  ASSERT_TRUE(fs::exists(env));
+  ProcOptions as_user;
+  as_user.as_user = rkt_group_user();
+  ProcResult read_env = run_process({"cat", env.string()}, as_user);
+  EXPECT_NE(read_env.exit_code, 0) << dump(read_env);
+  EXPECT_TRUE(contains(read_env.err, "Permission denied")) << dump(read_env);
+  // Removing pods stays root's.
+  EXPECT_TRUE(IsRktError(ctx.run_as_rkt_user({"rm", uuid})));
+  EXPECT_EQ(ctx.pod_state_dir(uuid), "run");
+}
+
 }  // namespace
 }  // namespace rkt::functional

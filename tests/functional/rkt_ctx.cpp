@@ -1,7 +1,10 @@
 #include "rkt_ctx.hpp"
 
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -236,6 +239,31 @@ void PodTest::TearDown() {
   EXPECT_TRUE(ctx.pod_uuids().empty()) << "pods left after gc --grace-period=0s:\n" << gc.out;
   EXPECT_TRUE(mounts_below(ctx.root()).empty())
       << "mounts left below " << ctx.root() << ": " << mounts_below(ctx.root()).front();
+}
+
+void ServiceTest::TearDown() {
+  PodTest::TearDown();
+  if (!service) return;
+  service->kill(SIGTERM);
+  ProcResult stopped = service->wait();
+  EXPECT_EQ(stopped.exit_code, 0) << dump(stopped);
+  after_stop();
+}
+
+void ServiceTest::spawn_service(const std::vector<std::string>& args, ProcOptions options) {
+  service.emplace(ctx.spawn(args, std::move(options)));
+}
+
+int free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
 }
 
 const BuiltAci& PodTest::inspect_aci() {

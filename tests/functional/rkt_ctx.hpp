@@ -122,6 +122,23 @@ class PodTest : public RktTest {
   std::optional<BuiltAci> m_inspect_aci;
 };
 
+/// Base fixture of the service tests (metadata-service, api-service): a PodTest plus the service
+/// the test starts; TearDown collects the pods (with the service still up), then stops the
+/// service with SIGTERM, which must end it with status 0.
+class ServiceTest : public PodTest {
+ protected:
+  void TearDown() override;
+  /// Starts `rkt ARGS` in the background as the service.
+  void spawn_service(const std::vector<std::string>& args, ProcOptions options = {});
+  /// Checks of the stopped service (its files gone ...), for TearDown.
+  virtual void after_stop() {}
+
+  std::optional<Child> service;
+};
+
+/// A TCP port on 127.0.0.1 nobody listens on right now (for a service to listen on).
+int free_tcp_port();
+
 /// The value of the first "KEY=value" line of `output` (inspect's reports), or nullopt.
 std::optional<std::string> value_of(std::string_view output, std::string_view key);
 /// The values of all "KEY=value" lines of `output`, in order.

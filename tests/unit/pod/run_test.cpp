@@ -29,6 +29,11 @@ TEST(Stage1RunArgv, FollowsTheContract) {
                           "--dns-conf-mode=resolv=stage0,hosts=default", "u-1"));
   request.netns.clear();
   request.dns_conf_mode.clear();
+  request.machined_helper = "/usr/bin/rkt-machined";
+  EXPECT_THAT(stage1_run_argv("/init", request, "u-1"),
+              ElementsAre("/init", "--net=default", "--machined-helper=/usr/bin/rkt-machined",
+                          "u-1"));
+  request.machined_helper.clear();
   request.debug = true;
   request.net = "none";
   request.interactive = true;

@@ -9,7 +9,8 @@ TEST(RunArgsTest, ParsesTheStage0Contract) {
   auto args = parse_run_args({"--debug", "--net=none", "--interactive", "--hostname=web",
                               "--local-config=/etc/rkt", "--mds-token=t",
                               "--disable-capabilities-restriction", "--disable-paths",
-                              "--disable-seccomp", "uuid-1"});
+                              "--disable-seccomp", "--machined-helper=/usr/bin/rkt-machined",
+                              "uuid-1"});
   ASSERT_TRUE(args) << args.error().message;
   EXPECT_TRUE(args->debug);
   EXPECT_EQ(args->net, NetMode::none);
@@ -17,6 +18,7 @@ TEST(RunArgsTest, ParsesTheStage0Contract) {
   EXPECT_EQ(args->hostname, "web");
   EXPECT_EQ(args->local_config, "/etc/rkt");
   EXPECT_EQ(args->mds_token, "t");
+  EXPECT_EQ(args->machined_helper, "/usr/bin/rkt-machined");
   EXPECT_TRUE(args->disable_capabilities);
   EXPECT_TRUE(args->disable_paths);
   EXPECT_TRUE(args->disable_seccomp);
