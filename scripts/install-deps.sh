@@ -9,7 +9,9 @@ packages=(
   libarchive-dev libcurl4-openssl-dev libssl-dev libgpgme-dev libsqlite3-dev libseccomp-dev
   libcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libgoogle-perftools-dev libzstd-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
-  libsystemd-dev
+  libsystemd-dev nettle-dev
+  # what a static link of libarchive needs (pkg-config --static --libs libarchive)
+  libacl1-dev liblz4-dev libbz2-dev liblzma-dev libxml2-dev zlib1g-dev
   # tests
   libgtest-dev libgmock-dev gnupg busybox-static appc-spec zstd xz-utils bzip2 util-linux
   file iproute2
