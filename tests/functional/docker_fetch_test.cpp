@@ -243,6 +243,80 @@ TEST_F(DockerFetchTest, ManifestThatIsNotJsonIsRefused) {
   expect_failed_cleanly(ctx, r, "/v2/broken/manifests/1");
 }
 
+// --- registry auth (dockerAuth credentials from auth.d) ----------------------------------------
+
+class RegistryAuthTest : public RktTest,
+                         public ::testing::WithParamInterface<RegistryAuth::Kind> {
+ protected:
+  RegistryAuthTest()
+      : server(ctx.scratch_path("web")),
+        registry(ctx.scratch_path("registry"),
+                 RegistryAuth{GetParam(), &server.ca(), "alice", "s3cret", server.url("/token")}) {
+    if (GetParam() == RegistryAuth::Kind::token) {
+      // The token endpoint hands out a token only to alice (Basic), as Docker's auth servers do.
+      server.put("/token", registry.token_answer({"private/busybox"}));
+      server.rule("/token", {{"basic_auth", "alice:s3cret"}});
+    }
+    OciImage image;
+    image.layers.push_back(OciLayer{{{"etc/motd", "hello from a private registry\n"}}, {}, {}, true});
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "private/busybox:1");
+  }
+  void write_docker_auth(const std::string& user, const std::string& password) const {
+    fs::create_directories(ctx.local_config() / "auth.d");
+    std::ofstream(ctx.local_config() / "auth.d/docker.json")
+        << json{{"rktKind", "dockerAuth"},
+                {"rktVersion", "v1"},
+                {"registries", {registry.address()}},
+                {"credentials", {{"user", user}, {"password", password}}}}
+               .dump();
+  }
+  // TLS checks stay on: the registry's certificate comes from the CA in SSL_CERT_FILE.
+  ProcResult fetch() const {
+    return ctx.run({"--insecure-options=image", "fetch",
+                    "docker://" + registry.address() + "/private/busybox:1"});
+  }
+  void expect_refused(const ProcResult& r) const {
+    EXPECT_TRUE(IsRktError(r));
+    EXPECT_THAT(last_line(r.err), HasSubstr(registry.address())) << dump(r);
+    EXPECT_TRUE(ctx.listed_ids().empty());
+    EXPECT_TRUE(ctx.blob_files().empty());
+    fs::path layers = ctx.data_dir() / "cas/docker/sha256";
+    EXPECT_TRUE(!fs::exists(layers) || fs::is_empty(layers)) << "a layer was kept";
+  }
+
+  WebServer server;
+  DockerRegistry registry;
+};
+
+TEST_P(RegistryAuthTest, WithoutCredentialsTheFetchFailsAndStoresNothing) {
+  ProcResult r = fetch();
+  expect_refused(r);
+  EXPECT_THAT(r.err, HasSubstr("dockerAuth")) << dump(r);
+}
+
+TEST_P(RegistryAuthTest, WrongCredentialsFailAndStoreNothing) {
+  write_docker_auth("alice", "wrong");
+  expect_refused(fetch());
+}
+
+TEST_P(RegistryAuthTest, DockerAuthCredentialsLetThePullThrough) {
+  write_docker_auth("alice", "s3cret");
+  ProcResult r = fetch();
+  ASSERT_TRUE(Succeeded(r));
+  std::string host = registry.address();
+  host[host.find(':')] = '-';
+  fs::path out = ctx.scratch_path("extract");
+  ASSERT_TRUE(Succeeded(
+      ctx.run({"image", "render", "--rootfs-only", host + "/private/busybox:1", out.string()})));
+  EXPECT_EQ(read_text(out / "etc/motd"), "hello from a private registry\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, RegistryAuthTest,
+                         ::testing::Values(RegistryAuth::Kind::basic, RegistryAuth::Kind::token),
+                         [](const auto& info) {
+                           return info.param == RegistryAuth::Kind::basic ? "Basic" : "Bearer";
+                         });
+
 // --- end to end -------------------------------------------------------------------------------
 
 class DockerRunTest : public PodTest {

@@ -49,6 +49,8 @@ class RegistryClient {
                                      const ProgressCallback& progress);
   Result<void> authenticate(const HttpResponse& challenge);
   std::vector<std::string> auth_headers();
+  /// What to do about a refusal: add credentials, or check the ones given.
+  std::string credentials_hint() const;
 
   const HttpClient& m_client;
   DockerRef m_ref;
