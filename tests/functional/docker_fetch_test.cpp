@@ -4,7 +4,14 @@
 
 #include <gmock/gmock.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <random>
+#include <thread>
 
 #include "docker_registry.hpp"
 #include "rkt_ctx.hpp"
@@ -14,6 +21,21 @@ namespace {
 
 using ::testing::HasSubstr;
 using nlohmann::json;
+using namespace std::chrono_literals;
+
+/// An flock'ed file, as ResumableDownload holds one.
+class HeldLock {
+ public:
+  explicit HeldLock(const fs::path& path) : m_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC)) {
+    if (m_fd < 0 || ::flock(m_fd, LOCK_EX) != 0) throw std::runtime_error("lock " + path.string());
+  }
+  ~HeldLock() { ::close(m_fd); }
+  HeldLock(const HeldLock&) = delete;
+  HeldLock& operator=(const HeldLock&) = delete;
+
+ private:
+  int m_fd;
+};
 
 size_t count_lines_with(std::string_view text, std::string_view needle) {
   size_t n = 0;
@@ -316,6 +338,135 @@ INSTANTIATE_TEST_SUITE_P(Schemes, RegistryAuthTest,
                          [](const auto& info) {
                            return info.param == RegistryAuth::Kind::basic ? "Basic" : "Bearer";
                          });
+
+// --- interruptions and gc -----------------------------------------------------------------------
+
+uintmax_t largest_partial(const fs::path& downloads) {
+  uintmax_t partial = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
+    if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size(ec));
+  }
+  return partial;
+}
+
+size_t cached_layers(const RktCtx& ctx) {
+  std::error_code ec;
+  size_t n = 0;
+  for (auto it = fs::directory_iterator(ctx.data_dir() / "cas/docker/sha256", ec);
+       !ec && it != fs::directory_iterator(); ++it) {
+    ++n;
+  }
+  return n;
+}
+
+std::string random_bytes(size_t size, uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  std::string out(size, '\0');
+  for (char& c : out) c = static_cast<char>(generator());
+  return out;
+}
+
+/// The registry behind the test web server (a relay that can stall a blob half-way).
+class DockerInterruptTest : public RktTest, public ::testing::WithParamInterface<int> {
+ protected:
+  DockerInterruptTest()
+      : server(ctx.scratch_path("web")), registry(ctx.scratch_path("registry")) {}
+  WebServer server;
+  DockerRegistry registry;
+};
+
+TEST_P(DockerInterruptTest, KilledLayerDownloadLeavesTheStoreConsistentAndResumes) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"etc/small", "small\n"}}});
+  image.layers.push_back(OciLayer{{{"big", random_bytes(4 << 20, 11)}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "big:1",
+                PushFormat::oci);
+  json manifest =
+      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("big", "1"))));
+  std::string big_layer = manifest["layers"][1]["digest"];
+  std::string blob_path = "/v2/big/blobs/" + big_layer;
+  json relay = {{"proxy", "http://" + registry.address()}};
+  server.rule("/v2/*", relay);
+  server.rule(blob_path, {{"proxy", "http://" + registry.address()}, {"stall_after", 1 << 20}});
+  std::vector<std::string> fetch_args = {"--insecure-options=image", "fetch",
+                                         "docker://" + server.host() + "/big:1"};
+  Child fetch = ctx.spawn(fetch_args);
+  fs::path downloads = ctx.data_dir() / "cas/downloads";
+  for (int i = 0; i < 1000 && largest_partial(downloads) < (1u << 20); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(largest_partial(downloads), 1u << 20) << "the download did not get going";
+  // While the fetch runs, gc leaves the layer cache alone.
+  ProcResult gc = ctx.run({"image", "gc"});
+  ASSERT_TRUE(Succeeded(gc));
+  EXPECT_THAT(gc.err, HasSubstr("in use by a fetch")) << dump(gc);
+  fetch.kill(GetParam());
+  fetch.wait();
+  EXPECT_TRUE(ctx.listed_ids().empty());
+  EXPECT_TRUE(ctx.blob_files().empty());
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_TRUE(ctx.listed_ids().empty());
+  EXPECT_EQ(cached_layers(ctx), 0u) << "gc keeps only layers of stored images";
+  EXPECT_EQ(largest_partial(downloads), 1u << 20) << "gc dropped a fresh partial download";
+
+  server.rule(blob_path, relay);
+  ProcResult r = ctx.run(fetch_args);
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(ctx.listed_ids().size(), 1u);
+  std::string last_range;
+  for (const json& request : server.requests()) {
+    if (request["path"] == blob_path && request["headers"].contains("range")) {
+      last_range = request["headers"]["range"];
+    }
+  }
+  EXPECT_EQ(last_range, "bytes=1048576-");
+  EXPECT_EQ(largest_partial(downloads), 0u);
+  std::string host = server.host();
+  fs::path out = ctx.scratch_path("extract");
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "render", "--rootfs-only", host + "/big:1", out.string()})));
+  EXPECT_EQ(read_text(out / "big"), random_bytes(4 << 20, 11));
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, DockerInterruptTest, ::testing::Values(SIGINT, SIGKILL),
+                         [](const auto& info) {
+                           return std::string(info.param == SIGINT ? "CtrlC" : "Sigkill");
+                         });
+
+TEST_F(DockerFetchTest, GcDropsOnlyTheLayersNoStoredImageWasMadeOf) {
+  push_busybox("busybox:latest");
+  ASSERT_TRUE(Succeeded(fetch("busybox")));
+  size_t layers = cached_layers(ctx);
+  EXPECT_EQ(layers, 2u) << "one layer and the config";
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_EQ(cached_layers(ctx), layers) << "the image is still stored";
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "rm", appc_name("busybox")})));
+  ProcResult gc = ctx.run({"image", "gc"});
+  ASSERT_TRUE(Succeeded(gc));
+  EXPECT_THAT(gc.err, HasSubstr("removed 2 unused docker layer(s)"));
+  EXPECT_EQ(cached_layers(ctx), 0u);
+  ProcResult again = fetch("busybox");
+  ASSERT_TRUE(Succeeded(again));
+  EXPECT_EQ(count_lines_with(again.err, "Downloading sha256:"), 2u) << dump(again);
+}
+
+TEST_F(DockerFetchTest, GcDropsStalePartialDownloadsNoFetchHolds) {
+  fs::path downloads = ctx.data_dir() / "cas/downloads";
+  fs::create_directories(downloads);
+  auto old = fs::file_time_type::clock::now() - std::chrono::hours(48);
+  for (const char* name : {"stale", "stale-but-held", "fresh"}) {
+    write_text(downloads / name, "partial");
+    write_text(downloads / (std::string(name) + ".etag"), "\"x\"");
+    if (std::string(name) != "fresh") fs::last_write_time(downloads / name, old);
+  }
+  HeldLock held(downloads / "stale-but-held");  // as a running fetch holds it
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_FALSE(fs::exists(downloads / "stale"));
+  EXPECT_FALSE(fs::exists(downloads / "stale.etag"));
+  EXPECT_TRUE(fs::exists(downloads / "stale-but-held"));
+  EXPECT_TRUE(fs::exists(downloads / "fresh"));
+  EXPECT_TRUE(fs::exists(downloads / "fresh.etag"));
+}
 
 // --- end to end -------------------------------------------------------------------------------
 

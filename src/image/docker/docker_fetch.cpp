@@ -123,6 +123,10 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
                  context.store.import_aci_fd(aci.fd(), store::ImportOptions{ref.tag == "latest" &&
                                                                                 ref.digest.empty(),
                                                                             canonical}));
+  std::vector<std::string> made_of;
+  for (const Descriptor& layer : image.layers) made_of.push_back(layer.digest);
+  if (image.config_blob) made_of.push_back(image.config_blob->digest);
+  RKT_TRY(cache.record(info.key, made_of));
   RKT_TRY(context.store.put_remote(store::RemoteInfo{canonical, "", image.manifest_digest, info.key,
                                                      0, std::chrono::system_clock::now()}));
   return info;
