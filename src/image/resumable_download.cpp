@@ -99,7 +99,8 @@ Result<DownloadOutcome> ResumableDownload::attempt(const HttpClient& client,
     // Remember the ETag before the first byte, so that a killed download can resume.
     std::string etag = response.header("etag");
     if (etag.empty()) return util::remove_all(etag_path());
-    return util::write_file_atomic(etag_path(), etag, 0660);
+    // A hint for resuming, not state: a lost ETag only means starting over.
+    return util::write_file_atomic(etag_path(), etag, 0660, util::Durability::no_fsync);
   };
   std::optional<ProgressBar> bar;
   if (hooks.progress_bar) bar.emplace(std::string(label));

@@ -1,5 +1,6 @@
 #include "image/docker/layer_cache.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,8 @@ namespace rkt::image::docker {
 namespace {
 
 std::mutex g_output_mutex;
+
+constexpr uint64_t k_writeback_step = 8 << 20;
 
 /// Digests the first `size` bytes of `fd` (the part a resumed download kept).
 Result<void> digest_prefix(int fd, uint64_t size, util::Digest& digest) {
@@ -62,16 +65,31 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
   RKT_TRY_ASSIGN(ResumableDownload file, ResumableDownload::open(m_downloads, url));
   if (has(blob.digest)) return {};  // another fetch finished it while we waited
   std::optional<util::Digest> digest;
+  int file_fd = -1;
+  uint64_t written = 0;
+  uint64_t flushed = 0;
   DownloadHooks hooks;
   hooks.send = [&registry](const HttpRequest& request, const BodySink& sink,
                            const ProgressCallback& progress) {
     return registry.send(request, sink, progress);
   };
-  hooks.on_start = [&digest](int fd, uint64_t kept) -> Result<void> {
+  hooks.on_start = [&](int fd, uint64_t kept) -> Result<void> {
     digest.emplace(util::DigestAlgorithm::sha256);
+    file_fd = fd;
+    written = flushed = kept;
     return digest_prefix(fd, kept, *digest);
   };
-  hooks.on_chunk = [&digest](std::string_view chunk) { digest->update(chunk); };
+  hooks.on_chunk = [&](std::string_view chunk) {
+    digest->update(chunk);
+    written += chunk.size();
+    // Start writing back as we go, so that the fsync before the blob enters the cache has
+    // little left to wait for.
+    if (written - flushed >= k_writeback_step) {
+      ::sync_file_range(file_fd, static_cast<off_t>(flushed),
+                        static_cast<off_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+      flushed = written;
+    }
+  };
   hooks.progress_bar = false;
   RKT_TRY_ASSIGN(DownloadOutcome outcome, file.run(registry.client(), blob.digest, {}, hooks));
   if (!digest) digest.emplace(util::DigestAlgorithm::sha256);

@@ -177,6 +177,7 @@ Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
 
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
+  archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes
   archive_write_set_bytes_in_last_block(out.get(), 1);
   if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
