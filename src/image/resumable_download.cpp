@@ -109,8 +109,11 @@ Result<DownloadOutcome> ResumableDownload::attempt(const HttpClient& client,
     if (hooks.on_chunk) hooks.on_chunk(chunk);
     return {};
   };
-  ProgressCallback progress = [&bar](uint64_t done, uint64_t total) {
+  ProgressCallback progress = [&bar, &hooks, &request](uint64_t done, uint64_t total) {
     if (bar) bar->update(done, total);
+    // A resumed transfer counts from where it started.
+    uint64_t offset = request.resume_from;
+    if (hooks.on_progress) hooks.on_progress(offset + done, total > 0 ? offset + total : 0);
   };
   RKT_TRY_ASSIGN(HttpResponse response, hooks.send ? hooks.send(request, sink, progress)
                                                    : client.get(request, sink, progress));

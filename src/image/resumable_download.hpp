@@ -30,7 +30,9 @@ struct DownloadHooks {
   std::function<Result<void>(int fd, uint64_t kept)> on_start;
   /// Every body byte, once written.
   std::function<void(std::string_view chunk)> on_chunk;
-  bool progress_bar = true;
+  /// Progress (bytes of the whole file so far, its size or 0), e.g. for the caller's own bars.
+  ProgressCallback on_progress;
+  bool progress_bar = true;  // the label's own bar
 };
 
 /// A download into `<dir>/<sha256 of the URL>`, flock'ed while in use. What an interrupted

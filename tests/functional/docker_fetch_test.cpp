@@ -468,6 +468,22 @@ TEST_F(DockerFetchTest, GcDropsStalePartialDownloadsNoFetchHolds) {
   EXPECT_TRUE(fs::exists(downloads / "fresh.etag"));
 }
 
+TEST_F(DockerFetchTest, LayerProgressIsLiveOnATerminal) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"a", random_bytes(3 << 20, 1)}}});
+  image.layers.push_back(OciLayer{{{"b", random_bytes(3 << 20, 2)}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "two:1",
+                PushFormat::oci);
+  ProcResult r = run_in_pty(ctx.command({"--insecure-options=image,http", "fetch", url("two:1")}),
+                            {}, std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // Three rows (two layers and the config), redrawn in place: cursor up three lines.
+  EXPECT_THAT(r.out, HasSubstr("\x1b[3A")) << r.out;
+  EXPECT_EQ(count_lines_with(r.out, "Downloading sha256:"), 3u * (1 + count_lines_with(r.out, "\x1b[3A")))
+      << r.out;
+  EXPECT_THAT(r.out, HasSubstr("[==============================] 3.15 MB/3.15 MB"));
+}
+
 // --- end to end -------------------------------------------------------------------------------
 
 class DockerRunTest : public PodTest {

@@ -5,12 +5,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
-#include "image/progress_bar.hpp"
 #include "image/resumable_download.hpp"
 #include "store/store_paths.hpp"
 #include "util/digest.hpp"
@@ -20,8 +18,6 @@
 namespace rkt::image::docker {
 
 namespace {
-
-std::mutex g_output_mutex;
 
 constexpr uint64_t k_writeback_step = 8 << 20;
 
@@ -60,10 +56,14 @@ bool LayerCache::has(const std::string& digest) const {
   return ::access(path_of(digest).c_str(), R_OK) == 0;
 }
 
-Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& blob) {
+Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& blob,
+                                  LayerProgress& progress, size_t row) {
   std::string url = registry.blob_url(blob.digest);
   RKT_TRY_ASSIGN(ResumableDownload file, ResumableDownload::open(m_downloads, url));
-  if (has(blob.digest)) return {};  // another fetch finished it while we waited
+  if (has(blob.digest)) {  // another fetch finished it while we waited
+    progress.finish(row, blob.size);
+    return {};
+  }
   std::optional<util::Digest> digest;
   int file_fd = -1;
   uint64_t written = 0;
@@ -91,6 +91,9 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
     }
   };
   hooks.progress_bar = false;
+  hooks.on_progress = [&progress, row](uint64_t done, uint64_t total) {
+    progress.update(row, done, total);
+  };
   RKT_TRY_ASSIGN(DownloadOutcome outcome, file.run(registry.client(), blob.digest, {}, hooks));
   if (!digest) digest.emplace(util::DigestAlgorithm::sha256);
   std::string actual = "sha256:" + digest->hex();
@@ -105,9 +108,7 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
                        outcome.size, blob.size);
   }
   RKT_TRY(file.commit_to(path_of(blob.digest)));
-  std::lock_guard lock(g_output_mutex);
-  std::cerr << "Downloading " << blob.digest.substr(0, 7 + 11) << ": "
-            << format_progress_bar(outcome.size, outcome.size, 30) << "\n";
+  progress.finish(row, outcome.size);
   return {};
 }
 
@@ -119,12 +120,15 @@ Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Desc
                               [&](const Descriptor* d) { return d->digest == blob.digest; });
     if (!queued && !has(blob.digest)) missing.push_back(&blob);
   }
+  std::vector<std::pair<std::string, uint64_t>> rows;
+  for (const Descriptor* blob : missing) rows.emplace_back(blob->digest, blob->size);
+  LayerProgress progress(rows);
   std::atomic<size_t> next{0};
   std::mutex error_mutex;
   std::optional<Error> first_error;
   auto worker = [&] {
     for (size_t i = next++; i < missing.size(); i = next++) {
-      auto done = download(registry, *missing[i]);
+      auto done = download(registry, *missing[i], progress, i);
       if (!done) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = std::move(done).error();

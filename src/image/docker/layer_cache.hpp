@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "image/docker/image_manifest_v2.hpp"
+#include "image/docker/layer_progress.hpp"
 #include "image/docker/registry_client.hpp"
 #include "util/lock_file.hpp"
 #include "util/result.hpp"
@@ -26,8 +27,8 @@ class LayerCache {
   std::filesystem::path path_of(const std::string& digest) const;
   bool has(const std::string& digest) const;
 
-  /// Downloads whatever of `blobs` is missing, up to `parallel` at a time, printing one
-  /// "Downloading sha256:<11 hex>: [====] size/size" line per blob as rkt did.
+  /// Downloads whatever of `blobs` is missing, up to `parallel` at a time, with a progress row
+  /// per blob ("Downloading sha256:<11 hex>: [====] size/size", as rkt printed).
   Result<void> ensure(RegistryClient& registry, const std::vector<Descriptor>& blobs,
                       size_t parallel = 4);
   /// Records that stored image `image_key` was made of `digests` (its layers and config).
@@ -36,7 +37,8 @@ class LayerCache {
  private:
   LayerCache(std::filesystem::path dir, std::filesystem::path downloads, util::LockFile lock)
       : m_dir(std::move(dir)), m_downloads(std::move(downloads)), m_lock(std::move(lock)) {}
-  Result<void> download(RegistryClient& registry, const Descriptor& blob);
+  Result<void> download(RegistryClient& registry, const Descriptor& blob,
+                        LayerProgress& progress, size_t row);
 
   std::filesystem::path m_dir;
   std::filesystem::path m_downloads;
