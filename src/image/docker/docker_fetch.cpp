@@ -91,11 +91,11 @@ Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registr
 
 /// Stacks the layers straight into the store's import through a pipe (a thread squashes, this
 /// one imports): the ACI is written once, as the store's blob, never as a temporary file first.
-/// The import checks and hashes it as any other; nothing is stored unless both sides succeed.
+/// The import checks and hashes it as any other, and commits only once the squash succeeded.
 Result<store::ImageInfo> import_squashed(store::ImageStore& store,
                                          const std::vector<std::filesystem::path>& layers,
                                          const std::string& manifest_json,
-                                         const store::ImportOptions& options) {
+                                         store::ImportOptions options) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
   UniqueFd read_end(fds[0]);
@@ -111,9 +111,18 @@ Result<store::ImageInfo> import_squashed(store::ImageStore& store,
     squashed = squash_layers(layers, manifest_json, write_end.get());
     write_end.reset();  // end of file for the import
   });
+  auto join = [&writer] {
+    if (writer.joinable()) writer.join();
+  };
+  // The import read a valid tar to its end; it is the squash's only if the squash succeeded.
+  options.before_commit = [&]() -> Result<void> {
+    join();
+    if (!squashed) return squashed.error();
+    return {};
+  };
   auto imported = store.import_aci_fd(read_end.get(), options);
-  read_end.reset();
-  writer.join();
+  read_end.reset();  // a squash still writing gets EPIPE
+  join();
   if (!squashed) return std::move(squashed).error();
   return imported;
 }

@@ -61,6 +61,7 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
   std::string url = registry.blob_url(blob.digest);
   RKT_TRY_ASSIGN(ResumableDownload file, ResumableDownload::open(m_downloads, url));
   if (has(blob.digest)) {  // another fetch finished it while we waited
+    file.discard();
     progress.finish(row, blob.size);
     return {};
   }
