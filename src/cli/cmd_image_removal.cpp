@@ -3,6 +3,7 @@
 
 #include "cli/cmd_image.hpp"
 #include "cli/exit_codes.hpp"
+#include "image/docker/cache_gc.hpp"
 #include "image/find_image.hpp"
 #include "image/render.hpp"
 #include "store/image_gc.hpp"
@@ -61,6 +62,16 @@ Result<int> run_image_gc(Context& context, const ImageRemovalOptions& options) {
     log::info("successfully removed aci for image: \"{}\"", image.key);
   }
   if (!removed.empty()) log::info("{} image(s) successfully removed", removed.size());
+  // Docker layers no stored image was made of, and partial downloads abandoned for a day.
+  auto is_stored = [store](const std::string& key) {
+    auto image = store->get_by_key(key);
+    return image || image.error().kind != ErrorKind::not_found;  // unsure: keep
+  };
+  RKT_TRY_ASSIGN(auto cache, image::docker::gc_docker_cache(store->paths().cas, is_stored,
+                                                           std::chrono::hours(24)));
+  if (cache.busy) log::info("docker layer cache in use by a fetch: left alone");
+  if (cache.blobs) log::info("removed {} unused docker layer(s)", cache.blobs);
+  if (cache.downloads) log::info("removed {} stale partial download(s)", cache.downloads);
   return k_exit_success;
 }
 

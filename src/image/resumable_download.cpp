@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "image/progress_bar.hpp"
 #include "util/digest.hpp"
 #include "util/file.hpp"
@@ -33,12 +35,28 @@ Result<void> write_all(int fd, std::string_view data) {
 Result<ResumableDownload> ResumableDownload::open(const std::filesystem::path& dir,
                                                   std::string_view url) {
   std::filesystem::path path = dir / util::sha256_hex(url);
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-  if (fd < 0) return Error::from_errno(errno, "open `{}`", path.string());
-  RKT_TRY_ASSIGN(util::LockFile lock, util::LockFile::acquire_fd(UniqueFd(fd),
-                                                                   util::LockMode::exclusive,
-                                                                   util::LockWait::block));
-  return ResumableDownload(std::move(path), std::string(url), std::move(lock));
+  while (true) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+    if (fd < 0) return Error::from_errno(errno, "open `{}`", path.string());
+    RKT_TRY_ASSIGN(util::LockFile lock, util::LockFile::acquire_fd(UniqueFd(fd),
+                                                                     util::LockMode::exclusive,
+                                                                     util::LockWait::block));
+    // While we waited, the holder may have moved the file into place or discarded it (and gc
+    // may have removed it): only the file still at `path` is ours to continue.
+    struct stat held {}, current {};
+    if (::fstat(lock.fd(), &held) == 0 && ::stat(path.c_str(), &current) == 0 &&
+        held.st_ino == current.st_ino && held.st_dev == current.st_dev) {
+      return ResumableDownload(std::move(path), std::string(url), std::move(lock));
+    }
+  }
+}
+
+Result<void> ResumableDownload::commit_to(const std::filesystem::path& target) {
+  if (::fsync(m_lock.fd()) != 0 || ::rename(m_path.c_str(), target.c_str()) != 0) {
+    return Error::from_errno(errno, "storing `{}`", target.string());
+  }
+  ::unlink(etag_path().c_str());
+  return {};
 }
 
 std::filesystem::path ResumableDownload::etag_path() const {
@@ -46,12 +64,13 @@ std::filesystem::path ResumableDownload::etag_path() const {
 }
 
 Result<DownloadOutcome> ResumableDownload::run(const HttpClient& client, std::string_view label,
-                                               const std::string& if_none_match) {
-  auto outcome = attempt(client, label, if_none_match, true);
+                                               const std::string& if_none_match,
+                                               const DownloadHooks& hooks) {
+  auto outcome = attempt(client, label, if_none_match, true, hooks);
   // 416: what we hold is not a prefix of the current file (it changed, or was complete and the
   // ETag was lost); start again from nothing.
   if (!outcome && outcome.error().kind == ErrorKind::conflict) {
-    return attempt(client, label, if_none_match, false);
+    return attempt(client, label, if_none_match, false, hooks);
   }
   return outcome;
 }
@@ -59,7 +78,8 @@ Result<DownloadOutcome> ResumableDownload::run(const HttpClient& client, std::st
 Result<DownloadOutcome> ResumableDownload::attempt(const HttpClient& client,
                                                    std::string_view label,
                                                    const std::string& if_none_match,
-                                                   bool allow_resume) {
+                                                   bool allow_resume,
+                                                   const DownloadHooks& hooks) {
   int fd = m_lock.fd();
   RKT_TRY_ASSIGN(uint64_t have, file_size(fd));
   auto saved_etag = util::read_file(etag_path());
@@ -75,15 +95,28 @@ Result<DownloadOutcome> ResumableDownload::attempt(const HttpClient& client,
         ::lseek(fd, static_cast<off_t>(keep), SEEK_SET) < 0) {
       return Error::from_errno(errno, "preparing `{}`", m_path.string());
     }
+    if (hooks.on_start) RKT_TRY(hooks.on_start(fd, keep));
     // Remember the ETag before the first byte, so that a killed download can resume.
     std::string etag = response.header("etag");
     if (etag.empty()) return util::remove_all(etag_path());
-    return util::write_file_atomic(etag_path(), etag, 0660);
+    // A hint for resuming, not state: a lost ETag only means starting over.
+    return util::write_file_atomic(etag_path(), etag, 0660, util::Durability::no_fsync);
   };
-  ProgressBar bar{std::string(label)};
-  BodySink sink = [fd](std::string_view chunk) { return write_all(fd, chunk); };
-  ProgressCallback progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
-  RKT_TRY_ASSIGN(HttpResponse response, client.get(request, sink, progress));
+  std::optional<ProgressBar> bar;
+  if (hooks.progress_bar) bar.emplace(std::string(label));
+  BodySink sink = [fd, &hooks](std::string_view chunk) -> Result<void> {
+    RKT_TRY(write_all(fd, chunk));
+    if (hooks.on_chunk) hooks.on_chunk(chunk);
+    return {};
+  };
+  ProgressCallback progress = [&bar, &hooks, &request](uint64_t done, uint64_t total) {
+    if (bar) bar->update(done, total);
+    // A resumed transfer counts from where it started.
+    uint64_t offset = request.resume_from;
+    if (hooks.on_progress) hooks.on_progress(offset + done, total > 0 ? offset + total : 0);
+  };
+  RKT_TRY_ASSIGN(HttpResponse response, hooks.send ? hooks.send(request, sink, progress)
+                                                   : client.get(request, sink, progress));
   if (response.status == 304 && !if_none_match.empty()) {
     return DownloadOutcome{true, if_none_match, cache_max_age(response.header("cache-control")), 0};
   }
@@ -95,7 +128,7 @@ Result<DownloadOutcome> ResumableDownload::attempt(const HttpClient& client,
                        m_url, status_text(response.status));
   }
   RKT_TRY_ASSIGN(uint64_t size, file_size(fd));
-  bar.finish(size);
+  if (bar) bar->finish(size);
   return DownloadOutcome{false, response.header("etag"),
                          cache_max_age(response.header("cache-control")), size};
 }

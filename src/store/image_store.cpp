@@ -114,6 +114,7 @@ Result<ImageInfo> ImageStore::import_aci_fd(int fd, const ImportOptions& options
   RKT_TRY(recover());
   RKT_TRY_ASSIGN(auto temp, StoreTempFile::create(m_paths.tmp, "import-"));
   RKT_TRY_ASSIGN(auto aci, stream_aci(fd, temp.fd(), source));
+  if (options.before_commit) RKT_TRY(options.before_commit());
   if (::fsync(temp.fd()) != 0) return Error::from_errno(errno, "fsync `{}`", temp.path().string());
   return commit_blob(temp, aci, options);
 }

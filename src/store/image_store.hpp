@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,6 +28,9 @@ struct ImportOptions {
   bool latest = false;
   /// Names the input in error messages; import_aci(path) uses the path when empty.
   std::string source;
+  /// Called once the whole input was read and checked, before anything is stored: an error
+  /// stores nothing (e.g. the producer of a piped input failed after writing a valid tar).
+  std::function<Result<void>()> before_commit;
 };
 
 /// rkt's content-addressed image store: ACI blobs under cas/blob keyed by the SHA-512 of the

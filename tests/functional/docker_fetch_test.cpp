@@ -4,7 +4,14 @@
 
 #include <gmock/gmock.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <random>
+#include <thread>
 
 #include "docker_registry.hpp"
 #include "rkt_ctx.hpp"
@@ -14,6 +21,21 @@ namespace {
 
 using ::testing::HasSubstr;
 using nlohmann::json;
+using namespace std::chrono_literals;
+
+/// An flock'ed file, as ResumableDownload holds one.
+class HeldLock {
+ public:
+  explicit HeldLock(const fs::path& path) : m_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC)) {
+    if (m_fd < 0 || ::flock(m_fd, LOCK_EX) != 0) throw std::runtime_error("lock " + path.string());
+  }
+  ~HeldLock() { ::close(m_fd); }
+  HeldLock(const HeldLock&) = delete;
+  HeldLock& operator=(const HeldLock&) = delete;
+
+ private:
+  int m_fd;
+};
 
 size_t count_lines_with(std::string_view text, std::string_view needle) {
   size_t n = 0;
@@ -241,6 +263,225 @@ TEST_F(DockerFetchTest, ManifestThatIsNotJsonIsRefused) {
   std::ofstream(data, std::ios::trunc) << "this is not json";
   ProcResult r = fetch("broken:1");
   expect_failed_cleanly(ctx, r, "/v2/broken/manifests/1");
+}
+
+// --- registry auth (dockerAuth credentials from auth.d) ----------------------------------------
+
+class RegistryAuthTest : public RktTest,
+                         public ::testing::WithParamInterface<RegistryAuth::Kind> {
+ protected:
+  RegistryAuthTest()
+      : server(ctx.scratch_path("web")),
+        registry(ctx.scratch_path("registry"),
+                 RegistryAuth{GetParam(), &server.ca(), "alice", "s3cret", server.url("/token")}) {
+    if (GetParam() == RegistryAuth::Kind::token) {
+      // The token endpoint hands out a token only to alice (Basic), as Docker's auth servers do.
+      server.put("/token", registry.token_answer({"private/busybox"}));
+      server.rule("/token", {{"basic_auth", "alice:s3cret"}});
+    }
+    OciImage image;
+    image.layers.push_back(OciLayer{{{"etc/motd", "hello from a private registry\n"}}, {}, {}, true});
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "private/busybox:1");
+  }
+  void write_docker_auth(const std::string& user, const std::string& password) const {
+    fs::create_directories(ctx.local_config() / "auth.d");
+    std::ofstream(ctx.local_config() / "auth.d/docker.json")
+        << json{{"rktKind", "dockerAuth"},
+                {"rktVersion", "v1"},
+                {"registries", {registry.address()}},
+                {"credentials", {{"user", user}, {"password", password}}}}
+               .dump();
+  }
+  // TLS checks stay on: the registry's certificate comes from the CA in SSL_CERT_FILE.
+  ProcResult fetch() const {
+    return ctx.run({"--insecure-options=image", "fetch",
+                    "docker://" + registry.address() + "/private/busybox:1"});
+  }
+  void expect_refused(const ProcResult& r) const {
+    EXPECT_TRUE(IsRktError(r));
+    EXPECT_THAT(last_line(r.err), HasSubstr(registry.address())) << dump(r);
+    EXPECT_TRUE(ctx.listed_ids().empty());
+    EXPECT_TRUE(ctx.blob_files().empty());
+    fs::path layers = ctx.data_dir() / "cas/docker/sha256";
+    EXPECT_TRUE(!fs::exists(layers) || fs::is_empty(layers)) << "a layer was kept";
+  }
+
+  WebServer server;
+  DockerRegistry registry;
+};
+
+TEST_P(RegistryAuthTest, WithoutCredentialsTheFetchFailsAndStoresNothing) {
+  ProcResult r = fetch();
+  expect_refused(r);
+  EXPECT_THAT(r.err, HasSubstr("dockerAuth")) << dump(r);
+}
+
+TEST_P(RegistryAuthTest, WrongCredentialsFailAndStoreNothing) {
+  write_docker_auth("alice", "wrong");
+  expect_refused(fetch());
+}
+
+TEST_P(RegistryAuthTest, DockerAuthCredentialsLetThePullThrough) {
+  write_docker_auth("alice", "s3cret");
+  ProcResult r = fetch();
+  ASSERT_TRUE(Succeeded(r));
+  std::string host = registry.address();
+  host[host.find(':')] = '-';
+  fs::path out = ctx.scratch_path("extract");
+  ASSERT_TRUE(Succeeded(
+      ctx.run({"image", "render", "--rootfs-only", host + "/private/busybox:1", out.string()})));
+  EXPECT_EQ(read_text(out / "etc/motd"), "hello from a private registry\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Schemes, RegistryAuthTest,
+                         ::testing::Values(RegistryAuth::Kind::basic, RegistryAuth::Kind::token),
+                         [](const auto& info) {
+                           return info.param == RegistryAuth::Kind::basic ? "Basic" : "Bearer";
+                         });
+
+// --- interruptions and gc -----------------------------------------------------------------------
+
+uintmax_t largest_partial(const fs::path& downloads) {
+  uintmax_t partial = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
+    if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size(ec));
+  }
+  return partial;
+}
+
+size_t cached_layers(const RktCtx& ctx) {
+  std::error_code ec;
+  size_t n = 0;
+  for (auto it = fs::directory_iterator(ctx.data_dir() / "cas/docker/sha256", ec);
+       !ec && it != fs::directory_iterator(); ++it) {
+    ++n;
+  }
+  return n;
+}
+
+std::string random_bytes(size_t size, uint64_t seed) {
+  std::mt19937_64 generator(seed);
+  std::string out(size, '\0');
+  for (char& c : out) c = static_cast<char>(generator());
+  return out;
+}
+
+/// The registry behind the test web server (a relay that can stall a blob half-way).
+class DockerInterruptTest : public RktTest, public ::testing::WithParamInterface<int> {
+ protected:
+  DockerInterruptTest()
+      : server(ctx.scratch_path("web")), registry(ctx.scratch_path("registry")) {}
+  WebServer server;
+  DockerRegistry registry;
+};
+
+TEST_P(DockerInterruptTest, KilledLayerDownloadLeavesTheStoreConsistentAndResumes) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"etc/small", "small\n"}}});
+  image.layers.push_back(OciLayer{{{"big", random_bytes(4 << 20, 11)}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "big:1",
+                PushFormat::oci);
+  json manifest =
+      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("big", "1"))));
+  std::string big_layer = manifest["layers"][1]["digest"];
+  std::string blob_path = "/v2/big/blobs/" + big_layer;
+  json relay = {{"proxy", "http://" + registry.address()}};
+  server.rule("/v2/*", relay);
+  server.rule(blob_path, {{"proxy", "http://" + registry.address()}, {"stall_after", 1 << 20}});
+  std::vector<std::string> fetch_args = {"--insecure-options=image", "fetch",
+                                         "docker://" + server.host() + "/big:1"};
+  Child fetch = ctx.spawn(fetch_args);
+  fs::path downloads = ctx.data_dir() / "cas/downloads";
+  for (int i = 0; i < 1000 && largest_partial(downloads) < (1u << 20); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(largest_partial(downloads), 1u << 20) << "the download did not get going";
+  // While the fetch runs, gc leaves the layer cache alone.
+  ProcResult gc = ctx.run({"image", "gc"});
+  ASSERT_TRUE(Succeeded(gc));
+  EXPECT_THAT(gc.err, HasSubstr("in use by a fetch")) << dump(gc);
+  fetch.kill(GetParam());
+  fetch.wait();
+  EXPECT_TRUE(ctx.listed_ids().empty());
+  EXPECT_TRUE(ctx.blob_files().empty());
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_TRUE(ctx.listed_ids().empty());
+  EXPECT_EQ(cached_layers(ctx), 0u) << "gc keeps only layers of stored images";
+  EXPECT_EQ(largest_partial(downloads), 1u << 20) << "gc dropped a fresh partial download";
+
+  server.rule(blob_path, relay);
+  ProcResult r = ctx.run(fetch_args);
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(ctx.listed_ids().size(), 1u);
+  std::string last_range;
+  for (const json& request : server.requests()) {
+    if (request["path"] == blob_path && request["headers"].contains("range")) {
+      last_range = request["headers"]["range"];
+    }
+  }
+  EXPECT_EQ(last_range, "bytes=1048576-");
+  EXPECT_EQ(largest_partial(downloads), 0u);
+  std::string host = server.host();
+  fs::path out = ctx.scratch_path("extract");
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "render", "--rootfs-only", host + "/big:1", out.string()})));
+  EXPECT_EQ(read_text(out / "big"), random_bytes(4 << 20, 11));
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, DockerInterruptTest, ::testing::Values(SIGINT, SIGKILL),
+                         [](const auto& info) {
+                           return std::string(info.param == SIGINT ? "CtrlC" : "Sigkill");
+                         });
+
+TEST_F(DockerFetchTest, GcDropsOnlyTheLayersNoStoredImageWasMadeOf) {
+  push_busybox("busybox:latest");
+  ASSERT_TRUE(Succeeded(fetch("busybox")));
+  size_t layers = cached_layers(ctx);
+  EXPECT_EQ(layers, 2u) << "one layer and the config";
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_EQ(cached_layers(ctx), layers) << "the image is still stored";
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "rm", appc_name("busybox")})));
+  ProcResult gc = ctx.run({"image", "gc"});
+  ASSERT_TRUE(Succeeded(gc));
+  EXPECT_THAT(gc.err, HasSubstr("removed 2 unused docker layer(s)"));
+  EXPECT_EQ(cached_layers(ctx), 0u);
+  ProcResult again = fetch("busybox");
+  ASSERT_TRUE(Succeeded(again));
+  EXPECT_EQ(count_lines_with(again.err, "Downloading sha256:"), 2u) << dump(again);
+}
+
+TEST_F(DockerFetchTest, GcDropsStalePartialDownloadsNoFetchHolds) {
+  fs::path downloads = ctx.data_dir() / "cas/downloads";
+  fs::create_directories(downloads);
+  auto old = fs::file_time_type::clock::now() - std::chrono::hours(48);
+  for (const char* name : {"stale", "stale-but-held", "fresh"}) {
+    write_text(downloads / name, "partial");
+    write_text(downloads / (std::string(name) + ".etag"), "\"x\"");
+    if (std::string(name) != "fresh") fs::last_write_time(downloads / name, old);
+  }
+  HeldLock held(downloads / "stale-but-held");  // as a running fetch holds it
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  EXPECT_FALSE(fs::exists(downloads / "stale"));
+  EXPECT_FALSE(fs::exists(downloads / "stale.etag"));
+  EXPECT_TRUE(fs::exists(downloads / "stale-but-held"));
+  EXPECT_TRUE(fs::exists(downloads / "fresh"));
+  EXPECT_TRUE(fs::exists(downloads / "fresh.etag"));
+}
+
+TEST_F(DockerFetchTest, LayerProgressIsLiveOnATerminal) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"a", random_bytes(3 << 20, 1)}}});
+  image.layers.push_back(OciLayer{{{"b", random_bytes(3 << 20, 2)}}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "two:1",
+                PushFormat::oci);
+  ProcResult r = run_in_pty(ctx.command({"--insecure-options=image,http", "fetch", url("two:1")}),
+                            {}, std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // Three rows (two layers and the config), redrawn in place: cursor up three lines.
+  EXPECT_THAT(r.out, HasSubstr("\x1b[3A")) << r.out;
+  EXPECT_EQ(count_lines_with(r.out, "Downloading sha256:"), 3u * (1 + count_lines_with(r.out, "\x1b[3A")))
+      << r.out;
+  EXPECT_THAT(r.out, HasSubstr("[==============================] 3.15 MB/3.15 MB"));
 }
 
 // --- end to end -------------------------------------------------------------------------------

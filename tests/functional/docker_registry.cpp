@@ -86,6 +86,27 @@ json write_image(const fs::path& layout, const OciImage& image, size_t& layer_co
   return descriptor;
 }
 
+constexpr const char* k_token_service = "rkt-test-registry";
+constexpr const char* k_token_issuer = "rkt-test-issuer";
+
+std::string base64url(std::string_view data) {
+  static constexpr char k_alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (unsigned char c : data) {
+    bits = (bits << 8) | c;
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out.push_back(k_alphabet[(bits >> count) & 63]);
+    }
+  }
+  if (count > 0) out.push_back(k_alphabet[(bits << (6 - count)) & 63]);
+  return out;
+}
+
 int random_port() {
   std::random_device device;
   return std::uniform_int_distribution<int>(20000, 60000)(device);
@@ -116,23 +137,57 @@ fs::path write_oci_layout(const fs::path& dir, const std::string& tag,
   return dir;
 }
 
-DockerRegistry::DockerRegistry(const fs::path& dir) : m_dir(dir) {
+std::string DockerRegistry::config_yaml() const {
+  std::string yaml = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+                     "    rootdirectory: " +
+                     (m_dir / "storage").string() +
+                     "\n  delete:\n    enabled: true\nhttp:\n  addr: " + m_address + "\n";
+  if (!m_auth) return yaml;
+  yaml += "  tls:\n    certificate: " + (m_dir / "tls.crt").string() +
+          "\n    key: " + (m_dir / "tls.key").string() + "\nauth:\n";
+  if (m_auth->kind == RegistryAuth::Kind::basic) {
+    return yaml + "  htpasswd:\n    realm: rkt-test\n    path: " + (m_dir / "htpasswd").string() +
+           "\n";
+  }
+  return yaml + "  token:\n    realm: " + m_auth->token_realm + "\n    service: " +
+         k_token_service + "\n    issuer: " + k_token_issuer +
+         "\n    rootcertbundle: " + m_auth->ca->cert().string() + "\n";
+}
+
+DockerRegistry::DockerRegistry(const fs::path& dir, std::optional<RegistryAuth> auth)
+    : m_dir(dir), m_auth(std::move(auth)) {
   fs::create_directories(m_dir / "storage");
+  std::string scheme = "http";
+  if (m_auth) {
+    scheme = "https";
+    auto [key, cert] = m_auth->ca->issue("127.0.0.1");
+    fs::copy_file(key, m_dir / "tls.key", fs::copy_options::overwrite_existing);
+    fs::copy_file(cert, m_dir / "tls.crt", fs::copy_options::overwrite_existing);
+    // bcrypt, as the registry's htpasswd wants (cost 4: fast enough for tests).
+    write_text(m_dir / "htpasswd",
+               m_auth->user + ":" +
+                   run_checked({"python3", "-W", "ignore", "-c",
+                                "import crypt,sys; print(crypt.crypt(sys.argv[1], "
+                                "crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))",
+                                m_auth->password}));
+    if (m_auth->kind == RegistryAuth::Kind::token) {
+      auto [signer_key, signer_cert] = m_auth->ca->issue_rsa_signer("token-signer");
+      fs::copy_file(signer_key, m_dir / "signer.key", fs::copy_options::overwrite_existing);
+      fs::copy_file(signer_cert, m_dir / "signer.crt", fs::copy_options::overwrite_existing);
+    }
+  }
   for (int attempt = 0; attempt < 5 && !m_child; ++attempt) {
     m_address = "127.0.0.1:" + std::to_string(random_port());
-    write_text(m_dir / "config.yml",
-               "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-               "    rootdirectory: " +
-                   (m_dir / "storage").string() +
-                   "\n  delete:\n    enabled: true\nhttp:\n  addr: " + m_address + "\n");
+    write_text(m_dir / "config.yml", config_yaml());
     ProcOptions options;
     options.timeout = std::chrono::hours(2);
     Child child = Child::spawn(
         {"/usr/bin/docker-registry", "serve", (m_dir / "config.yml").string()}, options);
     for (int i = 0; i < 250; ++i) {
-      ProcResult ping =
-          run_process({"curl", "-sf", "-o", "/dev/null", "http://" + m_address + "/v2/"});
-      if (ping.exit_code == 0) {
+      // Any HTTP answer (a 401 too) means it listens.
+      ProcResult ping = run_process({"curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}",
+                                     scheme + "://" + m_address + "/v2/"});
+      if (ping.exit_code == 0 && ping.out != "000") {
         m_child.emplace(std::move(child));
         break;
       }
@@ -140,6 +195,34 @@ DockerRegistry::DockerRegistry(const fs::path& dir) : m_dir(dir) {
     }
   }
   if (!m_child) throw std::runtime_error("docker-registry did not start");
+}
+
+std::string DockerRegistry::token_answer(const std::vector<std::string>& repositories) const {
+  // RS256 JWT with the signer's certificate in x5c: the registry checks its chain against the
+  // rootcertbundle (the test CA).
+  std::string pem = read_text(m_dir / "signer.crt");
+  std::string der_base64;
+  std::istringstream lines(pem);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.find("-----") == std::string::npos) der_base64 += line;
+  }
+  json access = json::array();
+  for (const std::string& repository : repositories) {
+    access.push_back({{"type", "repository"}, {"name", repository}, {"actions", {"pull", "push"}}});
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"x5c", {der_base64}}};
+  json claims = {{"iss", k_token_issuer}, {"sub", m_auth->user},  {"aud", k_token_service},
+                 {"exp", now + 7200},     {"nbf", now - 60},       {"iat", now - 60},
+                 {"jti", std::to_string(now)}, {"access", access}};
+  std::string signing_input = base64url(header.dump()) + "." + base64url(claims.dump());
+  write_text(m_dir / "jwt-input", signing_input);
+  run_checked({"openssl", "dgst", "-sha256", "-sign", (m_dir / "signer.key").string(), "-out",
+               (m_dir / "jwt-sig").string(), (m_dir / "jwt-input").string()});
+  std::string jwt = signing_input + "." + base64url(read_text(m_dir / "jwt-sig"));
+  return json{{"token", jwt}, {"access_token", jwt}, {"expires_in", 7200}}.dump();
 }
 
 DockerRegistry::~DockerRegistry() {
@@ -162,6 +245,7 @@ void DockerRegistry::push(const fs::path& layout, const std::string& name_tag,
   } else {
     argv.insert(argv.end(), {"--format", "oci"});
   }
+  if (m_auth) argv.push_back("--dest-creds=" + m_auth->user + ":" + m_auth->password);
   argv.push_back("oci:" + layout.string() + ":" + layout_tag);
   argv.push_back("docker://" + m_address + "/" + name_tag);
   run_checked(argv);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process.hpp"
+#include "web_server.hpp"
 
 namespace rkt::functional {
 
@@ -39,9 +40,21 @@ fs::path write_oci_layout(const fs::path& dir, const std::string& tag,
 
 enum class PushFormat { oci, docker_v2s2 };
 
+/// An auth-enabled registry: HTTPS with a certificate from `ca` (the auth schemes want TLS) and
+/// either htpasswd (Basic) or Docker's token auth (Bearer tokens from `token_realm`, which must
+/// hand out DockerRegistry::token(), e.g. a WebServer file behind basic_auth).
+struct RegistryAuth {
+  enum class Kind { basic, token };
+  Kind kind = Kind::basic;
+  const TestCa* ca = nullptr;
+  std::string user;
+  std::string password;
+  std::string token_realm;
+};
+
 class DockerRegistry {
  public:
-  explicit DockerRegistry(const fs::path& dir);
+  explicit DockerRegistry(const fs::path& dir, std::optional<RegistryAuth> auth = std::nullopt);
   DockerRegistry(const DockerRegistry&) = delete;
   DockerRegistry& operator=(const DockerRegistry&) = delete;
   ~DockerRegistry();
@@ -55,9 +68,15 @@ class DockerRegistry {
   fs::path blob_data(const std::string& digest) const;
   /// Digest of the manifest tag NAME:TAG points to, as stored.
   std::string manifest_digest(const std::string& name, const std::string& tag) const;
+  /// Token auth: the token endpoint's JSON answer, a JWT granting pull and push on
+  /// `repositories`, signed by a key the registry trusts.
+  std::string token_answer(const std::vector<std::string>& repositories) const;
 
  private:
+  std::string config_yaml() const;
+
   fs::path m_dir;
+  std::optional<RegistryAuth> m_auth;
   std::string m_address;
   std::optional<Child> m_child;
 };

@@ -413,7 +413,19 @@ TEST_F(RemoteFetchTest, ContentThatIsNotAnAciIsRefused) {
   expect_store_empty(ctx);
 }
 
-TEST_F(RemoteFetchTest, KilledDownloadLeavesTheStoreConsistentAndResumes) {
+/// The largest partial download in `downloads` (0 if none).
+uintmax_t largest_partial(const fs::path& downloads) {
+  uintmax_t partial = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
+    if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size(ec));
+  }
+  return partial;
+}
+
+class InterruptedFetchTest : public RemoteFetchTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(InterruptedFetchTest, LeavesTheStoreConsistentAndTheNextFetchResumes) {
   AciBuilder builder(ctx.scratch_path("stage"));
   BuiltAci image = builder.manifest(image_manifest(app_name(), {{"version", "1.0"}}))
                        .random_file("big", 4 << 20, 7)
@@ -422,20 +434,17 @@ TEST_F(RemoteFetchTest, KilledDownloadLeavesTheStoreConsistentAndResumes) {
   server.rule("/big.aci", {{"stall_after", 1 << 20}});
   Child fetch = ctx.spawn({"--insecure-options=image", "fetch", server.url("/big.aci")});
   fs::path downloads = ctx.data_dir() / "cas/downloads";
-  uintmax_t partial = 0;
-  for (int i = 0; i < 1000 && partial < (1u << 20); ++i) {
+  for (int i = 0; i < 1000 && largest_partial(downloads) < (1u << 20); ++i) {
     std::this_thread::sleep_for(20ms);
-    partial = 0;
-    if (fs::exists(downloads)) {
-      for (const auto& entry : fs::directory_iterator(downloads)) {
-        if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size());
-      }
-    }
   }
-  ASSERT_EQ(partial, 1u << 20) << "the download did not get going";
-  fetch.kill(SIGKILL);
+  ASSERT_EQ(largest_partial(downloads), 1u << 20) << "the download did not get going";
+  fetch.kill(GetParam());
   fetch.wait();
   expect_store_empty(ctx);
+  // gc keeps a fresh partial download: it is what the next fetch resumes.
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "gc"})));
+  expect_store_empty(ctx);
+  EXPECT_EQ(largest_partial(downloads), 1u << 20);
 
   server.rule("/big.aci", json::object());
   ProcResult r = ctx.run({"--insecure-options=image", "fetch", server.url("/big.aci")});
@@ -448,7 +457,13 @@ TEST_F(RemoteFetchTest, KilledDownloadLeavesTheStoreConsistentAndResumes) {
     }
   }
   EXPECT_EQ(last_range, "bytes=1048576-");
+  EXPECT_EQ(largest_partial(downloads), 0u) << "the finished download was left behind";
 }
+
+INSTANTIATE_TEST_SUITE_P(Signals, InterruptedFetchTest, ::testing::Values(SIGINT, SIGKILL),
+                         [](const auto& info) {
+                           return std::string(info.param == SIGINT ? "CtrlC" : "Sigkill");
+                         });
 
 }  // namespace
 }  // namespace rkt::functional

@@ -92,6 +92,17 @@ std::pair<fs::path, fs::path> TestCa::self_signed(const std::string& ip) const {
   return {key, cert};
 }
 
+std::pair<fs::path, fs::path> TestCa::issue_rsa_signer(const std::string& name) const {
+  fs::path key = m_dir / (name + ".key");
+  fs::path csr = m_dir / (name + ".csr");
+  fs::path cert = m_dir / (name + ".crt");
+  run_checked({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key.string(),
+               "-out", csr.string(), "-subj", "/CN=" + name});
+  run_checked({"openssl", "x509", "-req", "-in", csr.string(), "-CA", m_cert.string(), "-CAkey",
+               m_key.string(), "-CAcreateserial", "-out", cert.string(), "-days", "1"});
+  return {key, cert};
+}
+
 WebServer::WebServer(const fs::path& dir, ServerCert cert)
     : m_dir(dir), m_ca(dir / "ca"), m_ip(random_loopback_ip()),
       m_scheme(cert == ServerCert::none ? "http" : "https") {

@@ -29,6 +29,8 @@ class TestCa {
   std::pair<fs::path, fs::path> issue(const std::string& ip, bool expired = false) const;
   /// A self-signed key and certificate for `ip` that no CA vouches for.
   std::pair<fs::path, fs::path> self_signed(const std::string& ip) const;
+  /// An RSA key and a certificate for `name` signed by this CA, to sign tokens with ({key, cert}).
+  std::pair<fs::path, fs::path> issue_rsa_signer(const std::string& name) const;
 
  private:
   fs::path m_dir;

@@ -1,7 +1,11 @@
 #include "image/docker/docker_fetch.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +17,7 @@
 #include "image/docker/registry_client.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rkt::image::docker {
 
@@ -84,6 +89,44 @@ Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registr
   return paths;
 }
 
+/// Stacks the layers straight into the store's import through a pipe (a thread squashes, this
+/// one imports): the ACI is written once, as the store's blob, never as a temporary file first.
+/// The import checks and hashes it as any other, and commits only once the squash succeeded.
+Result<store::ImageInfo> import_squashed(store::ImageStore& store,
+                                         const std::vector<std::filesystem::path>& layers,
+                                         const std::string& manifest_json,
+                                         store::ImportOptions options) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
+  UniqueFd read_end(fds[0]);
+  UniqueFd write_end(fds[1]);
+  ::fcntl(write_end.get(), F_SETPIPE_SZ, 1 << 20);  // fewer switches; the default works too
+  Result<void> squashed{};
+  std::thread writer([&] {
+    // If the import stops reading, write() fails with EPIPE instead of killing rkt.
+    sigset_t pipe_signal;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+    squashed = squash_layers(layers, manifest_json, write_end.get());
+    write_end.reset();  // end of file for the import
+  });
+  auto join = [&writer] {
+    if (writer.joinable()) writer.join();
+  };
+  // The import read a valid tar to its end; it is the squash's only if the squash succeeded.
+  options.before_commit = [&]() -> Result<void> {
+    join();
+    if (!squashed) return squashed.error();
+    return {};
+  };
+  auto imported = store.import_aci_fd(read_end.get(), options);
+  read_end.reset();  // a squash still writing gets EPIPE
+  join();
+  if (!squashed) return std::move(squashed).error();
+  return imported;
+}
+
 }  // namespace
 
 Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const DockerRef& ref,
@@ -116,13 +159,14 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
                       image.config_blob ? image.config_blob->digest : image.manifest_digest};
   auto manifest = appc_manifest_for(image.config, origin);
   if (!manifest) return std::move(manifest).error().wrap("{}", canonical);
-  RKT_TRY_ASSIGN(store::StoreTempFile aci, context.store.create_temp_file("docker-"));
-  RKT_TRY(squash_layers(layers, appc::to_json(*manifest).dump(), aci.fd()));
-  if (::lseek(aci.fd(), 0, SEEK_SET) < 0) return Error::from_errno(errno, "rewinding the image");
   RKT_TRY_ASSIGN(store::ImageInfo info,
-                 context.store.import_aci_fd(aci.fd(), store::ImportOptions{ref.tag == "latest" &&
-                                                                                ref.digest.empty(),
-                                                                            canonical}));
+                 import_squashed(context.store, layers, appc::to_json(*manifest).dump(),
+                                 store::ImportOptions{ref.tag == "latest" && ref.digest.empty(),
+                                                      canonical}));
+  std::vector<std::string> made_of;
+  for (const Descriptor& layer : image.layers) made_of.push_back(layer.digest);
+  if (image.config_blob) made_of.push_back(image.config_blob->digest);
+  RKT_TRY(cache.record(info.key, made_of));
   RKT_TRY(context.store.put_remote(store::RemoteInfo{canonical, "", image.manifest_digest, info.key,
                                                      0, std::chrono::system_clock::now()}));
   return info;

@@ -2,32 +2,35 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
-#include "image/progress_bar.hpp"
+#include "image/resumable_download.hpp"
 #include "store/store_paths.hpp"
 #include "util/digest.hpp"
-#include "util/scope_exit.hpp"
-#include "util/unique_fd.hpp"
+#include "util/file.hpp"
+#include "util/strings.hpp"
 
 namespace rkt::image::docker {
 
 namespace {
 
-std::mutex g_output_mutex;
+constexpr uint64_t k_writeback_step = 8 << 20;
 
-Result<void> write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
+/// Digests the first `size` bytes of `fd` (the part a resumed download kept).
+Result<void> digest_prefix(int fd, uint64_t size, util::Digest& digest) {
+  std::string buffer(1 << 17, '\0');
+  for (uint64_t offset = 0; offset < size;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size(), size - offset));
+    ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno(errno, "writing blob");
-    data.remove_prefix(static_cast<size_t>(n));
+    if (n <= 0) return Error::from_errno(n < 0 ? errno : EIO, "reading a partial download");
+    digest.update(buffer.data(), static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
   }
   return {};
 }
@@ -36,9 +39,13 @@ Result<void> write_all(int fd, std::string_view data) {
 
 Result<LayerCache> LayerCache::open(const std::filesystem::path& cas_dir) {
   std::filesystem::path dir = cas_dir / "docker";
-  RKT_TRY(store::make_store_dir(dir, store::k_cas_dir_mode, store::store_group()));
-  RKT_TRY(store::make_store_dir(dir / "sha256", store::k_cas_dir_mode, store::store_group()));
-  return LayerCache(dir);
+  std::filesystem::path downloads = cas_dir / "downloads";
+  for (const auto& path : {dir, dir / "sha256", dir / "images", downloads}) {
+    RKT_TRY(store::make_store_dir(path, store::k_cas_dir_mode, store::store_group()));
+  }
+  RKT_TRY_ASSIGN(util::LockFile lock,
+                 util::LockFile::acquire(dir / "lock", util::LockMode::shared));
+  return LayerCache(dir, downloads, std::move(lock));
 }
 
 std::filesystem::path LayerCache::path_of(const std::string& digest) const {
@@ -49,39 +56,60 @@ bool LayerCache::has(const std::string& digest) const {
   return ::access(path_of(digest).c_str(), R_OK) == 0;
 }
 
-Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& blob) {
-  std::filesystem::path target = path_of(blob.digest);
-  std::string temp = target.string() + ".part-XXXXXX";
-  UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd) return Error::from_errno(errno, "create `{}`", temp);
-  ::fchmod(fd.get(), 0660);
-  auto cleanup = ScopeExit([&] { ::unlink(temp.c_str()); });
-  util::Digest digest(util::DigestAlgorithm::sha256);
-  BodySink sink = [&](std::string_view chunk) -> Result<void> {
-    digest.update(chunk.data(), chunk.size());
-    return write_all(fd.get(), chunk);
+Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& blob,
+                                  LayerProgress& progress, size_t row) {
+  std::string url = registry.blob_url(blob.digest);
+  RKT_TRY_ASSIGN(ResumableDownload file, ResumableDownload::open(m_downloads, url));
+  if (has(blob.digest)) {  // another fetch finished it while we waited
+    file.discard();
+    progress.finish(row, blob.size);
+    return {};
+  }
+  std::optional<util::Digest> digest;
+  int file_fd = -1;
+  uint64_t written = 0;
+  uint64_t flushed = 0;
+  DownloadHooks hooks;
+  hooks.send = [&registry](const HttpRequest& request, const BodySink& sink,
+                           const ProgressCallback& progress) {
+    return registry.send(request, sink, progress);
   };
-  RKT_TRY(registry.blob(blob.digest, sink));
-  std::string actual = "sha256:" + digest.hex();
-  std::string url = registry.base_url() + "/blobs/" + blob.digest;
+  hooks.on_start = [&](int fd, uint64_t kept) -> Result<void> {
+    digest.emplace(util::DigestAlgorithm::sha256);
+    file_fd = fd;
+    written = flushed = kept;
+    return digest_prefix(fd, kept, *digest);
+  };
+  hooks.on_chunk = [&](std::string_view chunk) {
+    digest->update(chunk);
+    written += chunk.size();
+    // Start writing back as we go, so that the fsync before the blob enters the cache has
+    // little left to wait for.
+    if (written - flushed >= k_writeback_step) {
+      ::sync_file_range(file_fd, static_cast<off_t>(flushed),
+                        static_cast<off_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+      flushed = written;
+    }
+  };
+  hooks.progress_bar = false;
+  hooks.on_progress = [&progress, row](uint64_t done, uint64_t total) {
+    progress.update(row, done, total);
+  };
+  RKT_TRY_ASSIGN(DownloadOutcome outcome, file.run(registry.client(), blob.digest, {}, hooks));
+  if (!digest) digest.emplace(util::DigestAlgorithm::sha256);
+  std::string actual = "sha256:" + digest->hex();
   if (actual != blob.digest) {
+    file.discard();
     return Error::make(ErrorKind::verification_failed, "{}: content has digest {}, not {}", url,
                        actual, blob.digest);
   }
-  struct stat st {};
-  ::fstat(fd.get(), &st);
-  if (blob.size != 0 && static_cast<uint64_t>(st.st_size) != blob.size) {
+  if (blob.size != 0 && outcome.size != blob.size) {
+    file.discard();
     return Error::make(ErrorKind::verification_failed, "{}: {} bytes, the manifest says {}", url,
-                       st.st_size, blob.size);
+                       outcome.size, blob.size);
   }
-  if (::fsync(fd.get()) != 0 || ::rename(temp.c_str(), target.c_str()) != 0) {
-    return Error::from_errno(errno, "storing `{}`", target.string());
-  }
-  std::lock_guard lock(g_output_mutex);
-  std::cerr << "Downloading " << blob.digest.substr(0, 7 + 11) << ": "
-            << format_progress_bar(static_cast<uint64_t>(st.st_size),
-                                   static_cast<uint64_t>(st.st_size), 30)
-            << "\n";
+  RKT_TRY(file.commit_to(path_of(blob.digest)));
+  progress.finish(row, outcome.size);
   return {};
 }
 
@@ -93,12 +121,15 @@ Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Desc
                               [&](const Descriptor* d) { return d->digest == blob.digest; });
     if (!queued && !has(blob.digest)) missing.push_back(&blob);
   }
+  std::vector<std::pair<std::string, uint64_t>> rows;
+  for (const Descriptor* blob : missing) rows.emplace_back(blob->digest, blob->size);
+  LayerProgress progress(rows);
   std::atomic<size_t> next{0};
   std::mutex error_mutex;
   std::optional<Error> first_error;
   auto worker = [&] {
     for (size_t i = next++; i < missing.size(); i = next++) {
-      auto done = download(registry, *missing[i]);
+      auto done = download(registry, *missing[i], progress, i);
       if (!done) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = std::move(done).error();
@@ -111,6 +142,12 @@ Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Desc
   for (std::thread& thread : threads) thread.join();
   if (first_error) return std::move(*first_error);
   return {};
+}
+
+Result<void> LayerCache::record(const std::string& image_key,
+                                const std::vector<std::string>& digests) {
+  return util::write_file_atomic(m_dir / "images" / image_key, util::join(digests, "\n") + "\n",
+                                 0660);
 }
 
 }  // namespace rkt::image::docker

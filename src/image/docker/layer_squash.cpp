@@ -3,8 +3,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -20,6 +23,7 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
+constexpr size_t k_scan_threads = 4;
 
 Result<ReadPtr> open_layer(const std::filesystem::path& path) {
   ReadPtr a(archive_read_new(), archive_read_free);
@@ -62,10 +66,19 @@ struct Plan {
   std::map<std::string, EntryPtr> directories;          // sorted: parents first
 };
 
-Result<void> plan_layer(const std::filesystem::path& layer, size_t index, Hidden& hidden,
-                        Plan& plan, std::unordered_set<std::string>& taken) {
+/// One entry of a layer as the plan needs it.
+struct ScannedEntry {
+  enum class Kind { other, directory, whiteout, opaque };
+  Kind kind;
+  std::string path;  // whiteout: the path it deletes; opaque: the directory it empties
+  EntryPtr header{nullptr, archive_entry_free};  // directories only
+};
+
+/// Reads a layer's entries (no data kept). Layers are scanned in parallel: each is a full
+/// decompression pass.
+Result<std::vector<ScannedEntry>> scan_layer(const std::filesystem::path& layer) {
   RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
-  Hidden added;
+  std::vector<ScannedEntry> entries;
   archive_entry* entry = nullptr;
   int status;
   while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
@@ -73,29 +86,70 @@ Result<void> plan_layer(const std::filesystem::path& layer, size_t index, Hidden
     if (path.empty()) continue;
     std::string base = base_of(path);
     if (base == k_opaque) {
-      added.emptied.insert(parent_of(path));
-      continue;
-    }
-    if (util::starts_with(base, k_whiteout)) {
+      entries.push_back({ScannedEntry::Kind::opaque, parent_of(path)});
+    } else if (util::starts_with(base, k_whiteout)) {
       std::string parent = parent_of(path);
-      added.removed.insert((parent.empty() ? "" : parent + "/") + base.substr(k_whiteout.size()));
-      continue;
-    }
-    if (hidden.hides(path) || !taken.insert(path).second) continue;
-    if (archive_entry_filetype(entry) == AE_IFDIR) {
-      plan.directories.emplace(path, EntryPtr(archive_entry_clone(entry), archive_entry_free));
+      entries.push_back({ScannedEntry::Kind::whiteout,
+                         (parent.empty() ? "" : parent + "/") + base.substr(k_whiteout.size())});
+    } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+      entries.push_back({ScannedEntry::Kind::directory, std::move(path),
+                         EntryPtr(archive_entry_clone(entry), archive_entry_free)});
     } else {
-      plan.chosen[index].insert(path);
-      added.removed.insert(path);  // a non-directory hides what lower layers have below it
+      entries.push_back({ScannedEntry::Kind::other, std::move(path)});
     }
   }
   if (status != ARCHIVE_EOF) {
     return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
                        archive_error_string(a.get()));
   }
+  return entries;
+}
+
+Result<std::vector<std::vector<ScannedEntry>>> scan_layers(
+    const std::vector<std::filesystem::path>& layers) {
+  std::vector<std::optional<Result<std::vector<ScannedEntry>>>> results(layers.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < layers.size(); i = next++) results[i].emplace(scan_layer(layers[i]));
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < std::min<size_t>(k_scan_threads, layers.size()); ++i) {
+    threads.emplace_back(worker);
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<std::vector<ScannedEntry>> out;
+  for (auto& result : results) {
+    if (!*result) return std::move(*result).error();
+    out.push_back(std::move(**result));
+  }
+  return out;
+}
+
+/// Pass 1 for one layer, top layer first: which of its entries stay visible.
+void plan_layer(std::vector<ScannedEntry>& entries, size_t index, Hidden& hidden, Plan& plan,
+                std::unordered_set<std::string>& taken) {
+  Hidden added;
+  for (ScannedEntry& entry : entries) {
+    switch (entry.kind) {
+      case ScannedEntry::Kind::opaque:
+        added.emptied.insert(entry.path);
+        continue;
+      case ScannedEntry::Kind::whiteout:
+        added.removed.insert(entry.path);
+        continue;
+      default:
+        break;
+    }
+    if (hidden.hides(entry.path) || !taken.insert(entry.path).second) continue;
+    if (entry.kind == ScannedEntry::Kind::directory) {
+      plan.directories.emplace(entry.path, std::move(entry.header));
+    } else {
+      plan.chosen[index].insert(entry.path);
+      added.removed.insert(entry.path);  // a non-directory hides what lower layers have below it
+    }
+  }
   hidden.removed.insert(added.removed.begin(), added.removed.end());
   hidden.emptied.insert(added.emptied.begin(), added.emptied.end());
-  return {};
 }
 
 Result<void> write_header(archive* out, archive_entry* entry, const std::string& path) {
@@ -173,10 +227,12 @@ Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
   plan.chosen.resize(layers.size());
   Hidden hidden;
   std::unordered_set<std::string> taken;
-  for (size_t i = layers.size(); i-- > 0;) RKT_TRY(plan_layer(layers[i], i, hidden, plan, taken));
+  RKT_TRY_ASSIGN(auto scanned, scan_layers(layers));
+  for (size_t i = layers.size(); i-- > 0;) plan_layer(scanned[i], i, hidden, plan, taken);
 
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
+  archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes
   archive_write_set_bytes_in_last_block(out.get(), 1);
   if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));

@@ -62,6 +62,13 @@ std::string RegistryClient::base_url() const {
          "/v2/" + m_ref.repository;
 }
 
+std::string RegistryClient::credentials_hint() const {
+  if (m_credentials == nullptr) {
+    return "add a dockerAuth entry for " + m_ref.registry + " to auth.d";
+  }
+  return "the dockerAuth credentials for " + m_ref.registry + " were refused";
+}
+
 std::vector<std::string> RegistryClient::auth_headers() {
   std::lock_guard lock(m_mutex);
   if (m_authorization.empty()) return {};
@@ -78,10 +85,8 @@ Result<void> RegistryClient::authenticate(const HttpResponse& challenge_response
   auto bearer = parse_bearer_challenge(header);
   if (!bearer) {
     if (basic.empty()) {
-      return Error::make(ErrorKind::permission,
-                         "{}: the registry wants credentials (add a dockerAuth entry for {} to "
-                         "auth.d)",
-                         challenge_response.effective_url, m_ref.registry);
+      return Error::make(ErrorKind::permission, "{}: the registry wants credentials ({})",
+                         challenge_response.effective_url, credentials_hint());
     }
     std::lock_guard lock(m_mutex);
     m_authorization = basic;
@@ -95,8 +100,12 @@ Result<void> RegistryClient::authenticate(const HttpResponse& challenge_response
   if (!basic.empty()) headers.push_back(basic);
   HttpClient token_client(HttpSecurity{m_client.security().allow_http,
                                        m_client.security().skip_tls_check});
-  RKT_TRY_ASSIGN(std::string body, token_client.get_text(url, headers, 1 << 20));
-  auto json = nlohmann::json::parse(body, nullptr, false);
+  auto body = token_client.get_text(url, headers, 1 << 20);
+  if (!body) {
+    return Error::make(ErrorKind::permission, "{} (the token server of {}; {})",
+                       body.error().message, m_ref.registry, credentials_hint());
+  }
+  auto json = nlohmann::json::parse(*body, nullptr, false);
   std::string token;
   if (json.is_object()) {
     token = json.value("token", json.value("access_token", std::string()));
@@ -116,7 +125,11 @@ Result<HttpResponse> RegistryClient::get_with_auth(HttpRequest request, const Bo
     request.headers = base_headers;
     for (std::string& header : auth_headers()) request.headers.push_back(std::move(header));
     RKT_TRY_ASSIGN(HttpResponse response, m_client.get(request, sink, progress));
-    if (response.status != 401 || attempt == 1) return response;
+    if (response.status == 401 && attempt == 1) {
+      return Error::make(ErrorKind::permission, "{}: {} ({})", request.url,
+                         status_text(response.status), credentials_hint());
+    }
+    if (response.status != 401) return response;
     RKT_TRY(authenticate(response));
   }
   return Error::make(ErrorKind::permission, "{}: unauthorized", request.url);

@@ -43,12 +43,21 @@ class RegistryClient {
   Result<void> blob(const std::string& digest, const BodySink& sink,
                     const ProgressCallback& progress = {});
   std::string base_url() const;
+  std::string blob_url(const std::string& digest) const { return base_url() + "/blobs/" + digest; }
+  /// Sends a GET built by the caller (e.g. with Range) with this registry's auth; any status.
+  Result<HttpResponse> send(const HttpRequest& request, const BodySink& sink,
+                            const ProgressCallback& progress) {
+    return get_with_auth(request, sink, progress);
+  }
+  const HttpClient& client() const { return m_client; }
 
  private:
   Result<HttpResponse> get_with_auth(HttpRequest request, const BodySink& sink,
                                      const ProgressCallback& progress);
   Result<void> authenticate(const HttpResponse& challenge);
   std::vector<std::string> auth_headers();
+  /// What to do about a refusal: add credentials, or check the ones given.
+  std::string credentials_hint() const;
 
   const HttpClient& m_client;
   DockerRef m_ref;

@@ -12,7 +12,11 @@ If-Range (206). Per-path behaviours come from --rules, a JSON file read on every
              "bearer": "token",           else 401
              "truncate_after": 1000,      announce the full length, send this many bytes, close
              "stall_after": 1000,         send this many bytes, then hang until killed
-             "no_range": true}}           ignore Range requests (answer 200)
+             "no_range": true,            ignore Range requests (answer 200)
+             "proxy": "http://host:port"} pass the request on to this server (with Accept,
+                                          Authorization, Range, If-Range) and relay its answer;
+                                          stall_after applies to the relayed body
+  A rule whose key ends in "*" applies to every path with that prefix that has no rule of its own.
 
 Every request is appended to --log as one JSON line {method, path, headers}. Once listening it
 writes "ready" to --ready. Runs until killed.
@@ -27,6 +31,8 @@ import socketserver
 import ssl
 import threading
 import time
+import urllib.error
+import urllib.request
 
 counters = {}
 counters_lock = threading.Lock()
@@ -44,6 +50,49 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return json.load(f)
         except (FileNotFoundError, ValueError):
             return {}
+
+    def rule_for(self, path):
+        rules = self.rules()
+        if path in rules:
+            return rules[path]
+        for key, rule in rules.items():
+            if key.endswith("*") and path.startswith(key[:-1]):
+                return rule
+        return {}
+
+    def proxy(self, rule):
+        request = urllib.request.Request(rule["proxy"] + self.path, method=self.command)
+        for name in ("Accept", "Authorization", "Range", "If-Range"):
+            if self.headers.get(name) is not None:
+                request.add_header(name, self.headers[name])
+        try:
+            answer = urllib.request.urlopen(request)
+        except urllib.error.HTTPError as error:
+            answer = error
+        body = answer.read()
+        self.send_response(answer.status if hasattr(answer, "status") else answer.code)
+        for name in ("Content-Type", "Docker-Content-Digest", "ETag", "Content-Range",
+                     "WWW-Authenticate"):
+            if answer.headers.get(name) is not None:
+                self.send_header(name, answer.headers[name])
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        self.send_body(rule, body)
+
+    def send_body(self, rule, body):
+        if "truncate_after" in rule:
+            self.wfile.write(body[:rule["truncate_after"]])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if "stall_after" in rule:
+            self.wfile.write(body[:rule["stall_after"]])
+            self.wfile.flush()
+            while True:
+                time.sleep(3600)
+        self.wfile.write(body)
 
     def record(self, path):
         entry = {"method": self.command, "path": path,
@@ -79,8 +128,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?", 1)[0]
         self.record(self.path)
-        rule = self.rules().get(path, {})
+        rule = self.rule_for(path)
         if not self.authorized(rule):
+            return
+        if "proxy" in rule:
+            self.proxy(rule)
             return
         if "status" in rule:
             self.send_simple(rule["status"], b"error")
@@ -127,17 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        if "truncate_after" in rule:
-            self.wfile.write(body[:rule["truncate_after"]])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        if "stall_after" in rule:
-            self.wfile.write(body[:rule["stall_after"]])
-            self.wfile.flush()
-            while True:
-                time.sleep(3600)
-        self.wfile.write(body)
+        self.send_body(rule, body)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
