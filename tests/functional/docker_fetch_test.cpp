@@ -19,8 +19,8 @@
 namespace rkt::functional {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 /// An flock'ed file, as ResumableDownload holds one.
@@ -69,8 +69,7 @@ class DockerFetchTest : public RktTest {
                     {"User", "0:0"},
                     {"Volumes", {{"/data", json::object()}}},
                     {"ExposedPorts", {{"80/tcp", json::object()}}}};
-    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), name_tag,
-                  format);
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), name_tag, format);
   }
   json manifest_of(const std::string& name) const {
     ProcResult r = ctx.run({"image", "cat-manifest", name});
@@ -142,8 +141,11 @@ INSTANTIATE_TEST_SUITE_P(Formats, DockerFormatTest,
 
 TEST_F(DockerFetchTest, LayersStackWithWhiteoutsAndOpaqueDirectories) {
   OciImage image;
-  image.layers.push_back(OciLayer{{{"a/keep", "1"}, {"a/gone", "1"}, {"dir/old", "1"},
-                                   {"dir/sub/deep", "1"}, {"over", "lower"}}});
+  image.layers.push_back(OciLayer{{{"a/keep", "1"},
+                                   {"a/gone", "1"},
+                                   {"dir/old", "1"},
+                                   {"dir/sub/deep", "1"},
+                                   {"over", "lower"}}});
   image.layers.push_back(OciLayer{{{"dir/new", "2"}, {"over", "upper"}}, {"a/gone"}, {"dir"}});
   image.layers.push_back(OciLayer{{{"a/late", "3"}}});
   image.config = {{"Cmd", {"/bin/true"}}};
@@ -195,7 +197,8 @@ TEST_F(DockerFetchTest, ANewTagDownloadsOnlyTheLayersItDoesNotShare) {
   EXPECT_EQ(count_lines_with(first.err, "Downloading sha256:"), 3u) << dump(first);  // + config
   ProcResult second = fetch("shared:2");
   ASSERT_TRUE(Succeeded(second));
-  EXPECT_EQ(count_lines_with(second.err, "Downloading sha256:"), 2u) << dump(second);  // top + config
+  EXPECT_EQ(count_lines_with(second.err, "Downloading sha256:"), 2u)
+      << dump(second);  // top + config
   EXPECT_EQ(ctx.listed_ids().size(), 2u);
 }
 
@@ -230,7 +233,8 @@ TEST_F(DockerFetchTest, CorruptLayerFailsItsDigestCheck) {
   image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
   fs::path layout = write_oci_layout(ctx.scratch_path("layout"), "t", {image});
   registry.push(layout, "corrupt:1", PushFormat::oci);
-  json manifest = json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("corrupt", "1"))));
+  json manifest =
+      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("corrupt", "1"))));
   std::string layer = manifest["layers"][0]["digest"];
   fs::path data = registry.blob_data(layer);
   fs::permissions(data, fs::perms::owner_write, fs::perm_options::add);
@@ -250,7 +254,8 @@ TEST_F(DockerFetchTest, TruncatedLayerIsRefused) {
   image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
   registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "short:1",
                 PushFormat::oci);
-  json manifest = json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("short", "1"))));
+  json manifest =
+      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("short", "1"))));
   std::string layer = manifest["layers"][0]["digest"];
   fs::resize_file(registry.blob_data(layer), 10);
   ProcResult r = fetch("short:1");
@@ -267,8 +272,7 @@ TEST_F(DockerFetchTest, ManifestThatIsNotJsonIsRefused) {
 
 // --- registry auth (dockerAuth credentials from auth.d) ----------------------------------------
 
-class RegistryAuthTest : public RktTest,
-                         public ::testing::WithParamInterface<RegistryAuth::Kind> {
+class RegistryAuthTest : public RktTest, public ::testing::WithParamInterface<RegistryAuth::Kind> {
  protected:
   RegistryAuthTest()
       : server(ctx.scratch_path("web")),
@@ -280,17 +284,17 @@ class RegistryAuthTest : public RktTest,
       server.rule("/token", {{"basic_auth", "alice:s3cret"}});
     }
     OciImage image;
-    image.layers.push_back(OciLayer{{{"etc/motd", "hello from a private registry\n"}}, {}, {}, true});
+    image.layers.push_back(
+        OciLayer{{{"etc/motd", "hello from a private registry\n"}}, {}, {}, true});
     registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "private/busybox:1");
   }
   void write_docker_auth(const std::string& user, const std::string& password) const {
     fs::create_directories(ctx.local_config() / "auth.d");
-    std::ofstream(ctx.local_config() / "auth.d/docker.json")
-        << json{{"rktKind", "dockerAuth"},
-                {"rktVersion", "v1"},
-                {"registries", {registry.address()}},
-                {"credentials", {{"user", user}, {"password", password}}}}
-               .dump();
+    std::ofstream(ctx.local_config() / "auth.d/docker.json") << json{
+        {"rktKind", "dockerAuth"},
+        {"rktVersion", "v1"},
+        {"registries", {registry.address()}},
+        {"credentials", {{"user", user}, {"password", password}}}}.dump();
   }
   // TLS checks stay on: the registry's certificate comes from the CA in SSL_CERT_FILE.
   ProcResult fetch() const {
@@ -341,15 +345,6 @@ INSTANTIATE_TEST_SUITE_P(Schemes, RegistryAuthTest,
 
 // --- interruptions and gc -----------------------------------------------------------------------
 
-uintmax_t largest_partial(const fs::path& downloads) {
-  uintmax_t partial = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
-    if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size(ec));
-  }
-  return partial;
-}
-
 size_t cached_layers(const RktCtx& ctx) {
   std::error_code ec;
   size_t n = 0;
@@ -370,8 +365,7 @@ std::string random_bytes(size_t size, uint64_t seed) {
 /// The registry behind the test web server (a relay that can stall a blob half-way).
 class DockerInterruptTest : public RktTest, public ::testing::WithParamInterface<int> {
  protected:
-  DockerInterruptTest()
-      : server(ctx.scratch_path("web")), registry(ctx.scratch_path("registry")) {}
+  DockerInterruptTest() : server(ctx.scratch_path("web")), registry(ctx.scratch_path("registry")) {}
   WebServer server;
   DockerRegistry registry;
 };
@@ -424,7 +418,8 @@ TEST_P(DockerInterruptTest, KilledLayerDownloadLeavesTheStoreConsistentAndResume
   EXPECT_EQ(largest_partial(downloads), 0u);
   std::string host = server.host();
   fs::path out = ctx.scratch_path("extract");
-  ASSERT_TRUE(Succeeded(ctx.run({"image", "render", "--rootfs-only", host + "/big:1", out.string()})));
+  ASSERT_TRUE(
+      Succeeded(ctx.run({"image", "render", "--rootfs-only", host + "/big:1", out.string()})));
   EXPECT_EQ(read_text(out / "big"), random_bytes(4 << 20, 11));
 }
 
@@ -479,7 +474,8 @@ TEST_F(DockerFetchTest, LayerProgressIsLiveOnATerminal) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   // Three rows (two layers and the config), redrawn in place: cursor up three lines.
   EXPECT_THAT(r.out, HasSubstr("\x1b[3A")) << r.out;
-  EXPECT_EQ(count_lines_with(r.out, "Downloading sha256:"), 3u * (1 + count_lines_with(r.out, "\x1b[3A")))
+  EXPECT_EQ(count_lines_with(r.out, "Downloading sha256:"),
+            3u * (1 + count_lines_with(r.out, "\x1b[3A")))
       << r.out;
   EXPECT_THAT(r.out, HasSubstr("[==============================] 3.15 MB/3.15 MB"));
 }

@@ -66,9 +66,8 @@ class RemoteFetchTest : public RktTest {
   /// A discovery page at /app for prefix HOST/app, with the key at /keys/app.asc.
   void serve_discovery(const std::string& page = "/app", const std::string& prefix = "") {
     std::string p = prefix.empty() ? app_name() : prefix;
-    server.put_discovery(page, {{"ac-discovery",
-                                 p + " https://" + server.host() +
-                                     "/images/{name}-{version}-{os}-{arch}.{ext}"},
+    server.put_discovery(page, {{"ac-discovery", p + " https://" + server.host() +
+                                                     "/images/{name}-{version}-{os}-{arch}.{ext}"},
                                 {"ac-discovery-pubkeys", p + " " + server.url("/keys/app.asc")}});
     server.put_file("/keys/app.asc", key.public_key());
   }
@@ -114,9 +113,9 @@ TEST_F(RemoteFetchTest, ParentPathIsTriedWhenTheNameHasNoPage) {
   std::string group = server.host() + "/group";
   std::string name = group + "/app";
   // Only /group has a page; its template uses a label of its own ({channel}).
-  server.put_discovery("/group", {{"ac-discovery",
-                                   group + " https://" + server.host() +
-                                       "/images/{name}-{version}-{os}-{arch}-{channel}.{ext}"}});
+  server.put_discovery(
+      "/group", {{"ac-discovery", group + " https://" + server.host() +
+                                      "/images/{name}-{version}-{os}-{arch}-{channel}.{ext}"}});
   std::string path = "/images/" + name + "-2.0-linux-" + host_appc_arch() + "-stable.aci";
   BuiltAci image = publish_at(path, name, {{"version", "2.0"}, {"channel", "stable"}});
   ctx.trust_prefix(group, key);
@@ -202,8 +201,8 @@ TEST_F(PlainHttpTest, KeyOverHttpNeedsInsecureAllowHttp) {
   ProcResult r = ctx.run({"trust", "--prefix=example.com/app", "--skip-fingerprint-review",
                           "--insecure-allow-http", url});
   ASSERT_TRUE(Succeeded(r));
-  EXPECT_TRUE(fs::exists(ctx.local_config() / "trustedkeys/prefix.d/example.com/app" /
-                         key.fingerprint()));
+  EXPECT_TRUE(
+      fs::exists(ctx.local_config() / "trustedkeys/prefix.d/example.com/app" / key.fingerprint()));
 }
 
 class BadCertificateTest : public RktTest, public ::testing::WithParamInterface<ServerCert> {};
@@ -241,8 +240,8 @@ TEST_F(RemoteFetchTest, TrustWithoutKeysDiscoversThePrefixKeys) {
   EXPECT_TRUE(contains(r.err, "prefix: \"" + app_name() + "\"")) << dump(r);
   EXPECT_TRUE(contains(r.err, "key: \"" + server.url("/keys/app.asc") + "\"")) << dump(r);
   EXPECT_TRUE(contains(r.err, "gpg key fingerprint is: ")) << dump(r);
-  EXPECT_TRUE(fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() /
-                         key.fingerprint()));
+  EXPECT_TRUE(
+      fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() / key.fingerprint()));
 }
 
 TEST_F(RemoteFetchTest, TrustKeyByHttpsUrlAsksForReviewWithoutATerminal) {
@@ -253,8 +252,8 @@ TEST_F(RemoteFetchTest, TrustKeyByHttpsUrlAsksForReviewWithoutATerminal) {
   ProcResult accepted = ctx.run(
       {"--trust-keys-from-https", "trust", "--prefix=" + app_name(), server.url("/keys/app.asc")});
   ASSERT_TRUE(Succeeded(accepted));
-  EXPECT_TRUE(fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() /
-                         key.fingerprint()));
+  EXPECT_TRUE(
+      fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() / key.fingerprint()));
 }
 
 TEST_F(RemoteFetchTest, FetchWithTrustKeysFromHttpsTrustsTheDiscoveredKey) {
@@ -264,8 +263,8 @@ TEST_F(RemoteFetchTest, FetchWithTrustKeysFromHttpsTrustsTheDiscoveredKey) {
   ASSERT_TRUE(Succeeded(r));
   EXPECT_EQ(last_line(r.out), image.fetch_id());
   EXPECT_TRUE(contains(r.err, "key: \"" + server.url("/keys/app.asc") + "\"")) << dump(r);
-  EXPECT_TRUE(fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() /
-                         key.fingerprint()));
+  EXPECT_TRUE(
+      fs::exists(ctx.local_config() / "trustedkeys/prefix.d" / app_name() / key.fingerprint()));
 }
 
 TEST_F(RemoteFetchTest, SignatureByAnUntrustedKeyIsRefused) {
@@ -411,16 +410,6 @@ TEST_F(RemoteFetchTest, ContentThatIsNotAnAciIsRefused) {
   EXPECT_TRUE(IsRktError(r));
   EXPECT_TRUE(contains(r.err, server.url(path))) << dump(r);
   expect_store_empty(ctx);
-}
-
-/// The largest partial download in `downloads` (0 if none).
-uintmax_t largest_partial(const fs::path& downloads) {
-  uintmax_t partial = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
-    if (entry.path().extension() != ".etag") partial = std::max(partial, entry.file_size(ec));
-  }
-  return partial;
 }
 
 class InterruptedFetchTest : public RemoteFetchTest, public ::testing::WithParamInterface<int> {};

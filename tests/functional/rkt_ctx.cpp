@@ -4,8 +4,8 @@
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -364,6 +364,18 @@ bool is_uuid(std::string_view text) {
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+uintmax_t largest_partial(const fs::path& downloads) {
+  uintmax_t partial = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(downloads, ec)) {
+    if (entry.path().extension() == ".etag") continue;
+    // A partial committed meanwhile is gone: file_size then fails (and returns -1).
+    uintmax_t size = entry.file_size(ec);
+    if (!ec) partial = std::max(partial, size);
+  }
+  return partial;
 }
 
 void write_text(const fs::path& path, std::string_view content) {

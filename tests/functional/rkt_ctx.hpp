@@ -152,6 +152,8 @@ bool is_uuid(std::string_view text);
 std::string read_text(const fs::path& path);
 /// Writes `content` to `path`, making its parent dirs; throws if it cannot.
 void write_text(const fs::path& path, std::string_view content);
+/// The size of the largest partial download in `downloads` (cas/downloads; 0 if none).
+uintmax_t largest_partial(const fs::path& downloads);
 /// Non-empty lines of `text`.
 std::vector<std::string> lines(std::string_view text);
 /// Last non-empty line ("" if none).
