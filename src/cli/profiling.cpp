@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -35,6 +36,8 @@ void reexec_with_tcmalloc(char** argv) {
   if (::dlsym(RTLD_DEFAULT, "HeapProfilerStart") != nullptr) return;
   std::string preload = k_tcmalloc_library;
   if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) {
+    // Preloaded already, yet not loaded (not installed): executing again would loop.
+    if (std::string_view(existing).find(k_tcmalloc_library) != std::string_view::npos) return;
     preload += ':';
     preload += existing;
   }
@@ -54,6 +57,8 @@ Profiling::Profiling(std::string cpu_profile, std::string mem_profile, char** ar
     if (start) {
       start(m_mem_profile.c_str());
     } else {
+      log::warn("could not start the heap profiler ({}) writing to {}", k_tcmalloc_library,
+                m_mem_profile);
       m_mem_profile.clear();
     }
   }

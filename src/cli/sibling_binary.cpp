@@ -5,13 +5,13 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "sys/executable_dir.hpp"
+
 namespace rkt::cli {
 
 Result<int> exec_sibling_binary(std::string_view name, std::vector<std::string> args) {
-  std::error_code ec;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return Error::from_errno(ec.value(), "reading /proc/self/exe");
-  std::filesystem::path binary = exe.parent_path() / name;
+  RKT_TRY_ASSIGN(std::filesystem::path dir, sys::executable_dir());
+  std::filesystem::path binary = dir / name;
   args.insert(args.begin(), binary.string());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

@@ -43,9 +43,7 @@ Result<ResumableDownload> ResumableDownload::open(const std::filesystem::path& d
                                                                      util::LockWait::block));
     // While we waited, the holder may have moved the file into place or discarded it (and gc
     // may have removed it): only the file still at `path` is ours to continue.
-    struct stat held {}, current {};
-    if (::fstat(lock.fd(), &held) == 0 && ::stat(path.c_str(), &current) == 0 &&
-        held.st_ino == current.st_ino && held.st_dev == current.st_dev) {
+    if (util::still_names(path, lock.fd())) {
       return ResumableDownload(std::move(path), std::string(url), std::move(lock));
     }
   }

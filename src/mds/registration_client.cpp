@@ -11,6 +11,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "sys/unix_address.hpp"
 #include "util/unique_fd.hpp"
 
 namespace rkt::mds {
@@ -27,10 +28,12 @@ struct Reply {
 Result<UniqueFd> connect_unix(const fs::path& socket) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return Error::from_errno(errno, "socket");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, socket.c_str(), sizeof address.sun_path - 1);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+  auto address = sys::unix_address(socket);
+  if (!address) {
+    return Error::make(ErrorKind::invalid_argument, "socket path `{}` is too long",
+                       socket.string());
+  }
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&*address), sizeof *address) != 0) {
     int err = errno;
     return Error{ErrorKind::network, err,
                  fmt::format("cannot reach the metadata service at `{}`: {} (is `rkt "

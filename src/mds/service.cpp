@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +17,7 @@
 #include "mds/routes.hpp"
 #include "sys/service_signals.hpp"
 #include "sys/systemd.hpp"
+#include "sys/unix_address.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/unique_fd.hpp"
@@ -41,36 +41,29 @@ class AdoptingServer : public httplib::Server {
   }
 };
 
-sockaddr_un unix_address(const fs::path& path) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-  return address;
-}
-
 /// A socket file nobody answers on is left from a killed service: it may go.
-bool someone_listens(const fs::path& path) {
+bool someone_listens(const sockaddr_un& address) {
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  auto address = unix_address(path);
-  return fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  return fd &&
+         ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
 Result<UniqueFd> listen_unix(const fs::path& path) {
-  if (path.native().size() >= sizeof(sockaddr_un::sun_path)) {
+  auto address = sys::unix_address(path);
+  if (!address) {
     return Error::make(ErrorKind::invalid_argument, "socket path `{}` is too long", path.string());
   }
   RKT_TRY(util::make_dirs(path.parent_path(), 0755));
-  if (someone_listens(path)) {
+  if (someone_listens(*address)) {
     return Error::make(ErrorKind::already_exists,
                        "`{}`: a metadata service is already running", path.string());
   }
   ::unlink(path.c_str());
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd) return Error::from_errno(errno, "socket");
-  auto address = unix_address(path);
   // Only root registers pods: the socket is created 0600.
   mode_t old_mask = ::umask(0177);
-  int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+  int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&*address), sizeof *address);
   ::umask(old_mask);
   if (bound != 0) return Error::from_errno(errno, "bind `{}`", path.string());
   if (::listen(fd.get(), k_backlog) != 0) return Error::from_errno(errno, "listen `{}`", path.string());

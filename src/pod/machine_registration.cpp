@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "sys/executable_dir.hpp"
 #include "sys/process.hpp"
 #include "util/log.hpp"
 
@@ -27,10 +28,9 @@ bool system_bus_may_exist() {
 }
 
 fs::path helper_path() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  fs::path helper = exe.parent_path() / k_helper_name;
+  auto dir = sys::executable_dir();
+  if (!dir) return {};
+  fs::path helper = *dir / k_helper_name;
   return ::access(helper.c_str(), X_OK) == 0 ? helper : fs::path();
 }
 

@@ -7,6 +7,7 @@
 #include "appc/image_string.hpp"
 #include "image/aci_file.hpp"
 #include "image/image_ref.hpp"
+#include "sys/executable_dir.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/strings.hpp"
@@ -30,10 +31,7 @@ fs::path absolute_path(const fs::path& path) {
 
 Result<fs::path> binary_dir(const Stage1Defaults& defaults) {
   if (!defaults.binary_dir.empty()) return defaults.binary_dir;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return Error::from_errno(ec.value(), "reading /proc/self/exe");
-  return exe.parent_path();
+  return sys::executable_dir();
 }
 
 /// A file from a default place or from the stage1-images dir: trusted, no signature needed.

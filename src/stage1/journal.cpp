@@ -1,20 +1,17 @@
 #include "stage1/journal.hpp"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 
-#include <cstring>
+#include "sys/unix_address.hpp"
 
 namespace rkt::stage1 {
 
 std::shared_ptr<Journal> Journal::connect(const char* socket_path, std::string machine) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (std::strlen(socket_path) >= sizeof address.sun_path) return nullptr;
-  std::strcpy(address.sun_path, socket_path);
+  auto address = sys::unix_address(socket_path);
+  if (!address) return nullptr;
   UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return nullptr;
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&*address), sizeof *address) != 0) {
     return nullptr;  // no journald on this host
   }
   return std::shared_ptr<Journal>(new Journal(std::move(fd), std::move(machine)));

@@ -10,6 +10,7 @@
 
 #include "store/store_paths.hpp"
 #include "util/file.hpp"
+#include "util/lock_file.hpp"
 #include "util/log.hpp"
 
 namespace rkt::store {
@@ -17,14 +18,6 @@ namespace rkt::store {
 namespace {
 
 constexpr int k_create_attempts = 8;
-
-/// Whether `path` still names the open file `fd` (recovery may have unlinked it before we
-/// locked it).
-bool still_linked(int fd, const std::filesystem::path& path) {
-  struct stat by_fd, by_path;
-  if (::fstat(fd, &by_fd) != 0 || ::lstat(path.c_str(), &by_path) != 0) return false;
-  return by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino;
-}
 
 }  // namespace
 
@@ -40,7 +33,7 @@ Result<StoreTempFile> StoreTempFile::create(const std::filesystem::path& tmp_dir
     // A recovery running between mkostemp and flock may have locked and unlinked the file;
     // then start over with a fresh name.
     bool locked = ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0;
-    if (locked && still_linked(fd.get(), name)) {
+    if (locked && util::still_names(name, fd.get())) {
       if (::fchmod(fd.get(), k_store_file_mode) != 0) {
         int err = errno;
         ::unlink(name.c_str());

@@ -9,7 +9,8 @@ namespace rkt::util {
 namespace {
 
 Result<void> do_flock(int fd, LockMode mode, LockWait wait) {
-  int op = (mode == LockMode::shared ? LOCK_SH : LOCK_EX) | (wait == LockWait::no_block ? LOCK_NB : 0);
+  int op =
+      (mode == LockMode::shared ? LOCK_SH : LOCK_EX) | (wait == LockWait::no_block ? LOCK_NB : 0);
   while (::flock(fd, op) != 0) {
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK) return Error::make(ErrorKind::conflict, "lock is held");
@@ -40,6 +41,13 @@ Result<LockFile> LockFile::acquire_fd(UniqueFd fd, LockMode mode, LockWait wait)
 
 Result<void> LockFile::relock(LockMode mode, LockWait wait) {
   return do_flock(m_fd.get(), mode, wait);
+}
+
+bool still_names(const std::filesystem::path& path, int fd) {
+  struct stat by_fd {
+  }, by_path{};
+  if (::fstat(fd, &by_fd) != 0 || ::lstat(path.c_str(), &by_path) != 0) return false;
+  return by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino;
 }
 
 }  // namespace rkt::util

@@ -34,4 +34,9 @@ class LockFile {
   UniqueFd m_fd;
 };
 
+/// Whether `path` still names the open file `fd`. A file locked after a wait (or just created)
+/// may meanwhile have been moved into place, or unlinked, by another holder of the lock: then
+/// the lock no longer guards anything at `path`.
+bool still_names(const std::filesystem::path& path, int fd);
+
 }  // namespace rkt::util

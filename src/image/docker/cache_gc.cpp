@@ -1,6 +1,5 @@
 #include "image/docker/cache_gc.hpp"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
@@ -50,11 +49,7 @@ size_t gc_downloads(const fs::path& dir, std::chrono::seconds stale) {
     if (ec || now - written < stale) continue;
     auto lock = util::LockFile::acquire(path, util::LockMode::exclusive, util::LockWait::no_block);
     if (!lock) continue;  // a fetch is downloading it
-    struct stat held {}, current {};
-    if (::fstat(lock->fd(), &held) != 0 || ::stat(path.c_str(), &current) != 0 ||
-        held.st_ino != current.st_ino) {
-      continue;  // moved into place meanwhile
-    }
+    if (!util::still_names(path, lock->fd())) continue;  // moved into place meanwhile
     ::unlink(path.c_str());
     ::unlink((path.string() + ".etag").c_str());
     ++removed;
