@@ -130,7 +130,8 @@ Result<std::string> render_tree(store::ImageStore& store, const store::ImageInfo
     RKT_TRY(image::render_image(store, image));
   } else if (check) {
     auto verified = trees.verify(id);
-    if (!verified && verified.error().kind != ErrorKind::verification_failed) return verified.error();
+    if (!verified && verified.error().kind != ErrorKind::verification_failed)
+      return verified.error();
     if (!verified) {
       log::warn("tree cache is in a bad state: {}. Rebuilding...", verified.error().message);
       RKT_TRY(trees.rebuild(flattened));
@@ -274,8 +275,8 @@ Result<PodOwnership> claim_id_range(const PodsDir& pods, const PodDir& pod) {
 Result<void> write_pod_files(const PodPaths& paths, const store::TreeStore& trees,
                              const PodPlan& plan, const PodTrees& pod_trees,
                              const PodOwnership& owner) {
-  RKT_TRY(
-      util::write_file_atomic(paths.manifest(), appc::to_json(plan.manifest).dump(), k_file_mode));
+  // Not fsynced, as rkt did not: a pod cut short by a crash is garbage for `rkt gc` either way.
+  RKT_TRY(write_file(paths.manifest(), appc::to_json(plan.manifest).dump()));
   RKT_TRY(write_file(paths.created_marker(), ""));
   RKT_TRY(setup_stage1(paths, trees, plan.stage1, pod_trees.stage1, owner));
   for (size_t i = 0; i < plan.manifest.apps.size(); ++i) {
@@ -289,8 +290,8 @@ Result<void> write_pod_files(const PodPaths& paths, const store::TreeStore& tree
   return {};
 }
 
-Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan,
-                           const PodOwnership& owner, PrepareMode mode) {
+Result<PreparedPod> finish(const PodsDir& pods, PodDir pod, PodPlan plan, const PodOwnership& owner,
+                           PrepareMode mode) {
   PreparedPod prepared;
   prepared.uuid = pod.uuid;
   prepared.manifest = std::move(plan.manifest);

@@ -40,8 +40,7 @@ std::vector<std::string> needed_controllers(const std::vector<AppResources>& res
 }
 
 /// The controllers of `needed` that live in `h` (the hierarchy layout.with() picks for them).
-std::vector<std::string> hosted_here(const sys::CgroupLayout& layout,
-                                     const sys::CgroupHierarchy& h,
+std::vector<std::string> hosted_here(const sys::CgroupLayout& layout, const sys::CgroupHierarchy& h,
                                      const std::vector<std::string>& needed) {
   std::vector<std::string> hosted;
   for (const auto& controller : needed) {
@@ -102,6 +101,7 @@ Result<void> write_limits(const sys::CgroupHierarchy& h, const fs::path& dir,
 /// The pod's cgroups in one hierarchy: directories, delegation, limits, and the fds.
 struct HierarchySetUp {
   fs::path pod_dir;
+  std::vector<fs::path> made;  // parents first
   UniqueFd init_procs;
   std::vector<UniqueFd> app_procs;
   std::vector<fs::path> app_dirs;
@@ -116,16 +116,16 @@ Result<HierarchySetUp> set_up_hierarchy(const sys::CgroupLayout& layout,
   set_up.pod_dir = pod_cgroup_dir(h, uuid);
   fs::path top = h.dir(h.own_path);
   if (h.own_path == "/") RKT_TRY(sys::make_cgroup(h.dir(k_machine_slice)));
-  RKT_TRY(sys::make_cgroup(set_up.pod_dir));
-  RKT_TRY(sys::make_cgroup(set_up.pod_dir / k_init_cgroup));
   fs::path apps_dir = set_up.pod_dir / k_apps_cgroup;
-  RKT_TRY(sys::make_cgroup(apps_dir));
+  set_up.made = {set_up.pod_dir, set_up.pod_dir / k_init_cgroup, apps_dir};
+  for (const fs::path& dir : set_up.made) RKT_TRY(sys::make_cgroup(dir));
   if (h.version == sys::CgroupVersion::v2) {
     RKT_TRY(delegate(top, apps_dir, hosted_here(layout, h, needed)));
   }
   RKT_TRY_ASSIGN(set_up.init_procs, sys::open_cgroup_procs(set_up.pod_dir / k_init_cgroup));
   for (size_t i = 0; i < apps.size(); ++i) {
     fs::path dir = apps_dir / app_service_name(apps[i].name);
+    set_up.made.push_back(dir);
     RKT_TRY(sys::make_cgroup(dir));
     auto limited = write_limits(h, dir, resources[i]);
     if (!limited) return std::move(limited).error().wrap("app \"{}\"", apps[i].name);
@@ -304,13 +304,14 @@ Result<PodCgroups> PodCgroups::create(const sys::CgroupLayout& layout, std::stri
       continue;
     }
     cgroups.m_pod_dirs.push_back(set_up->pod_dir);
+    cgroups.m_made.insert(cgroups.m_made.end(), set_up->made.begin(), set_up->made.end());
     cgroups.m_init_procs.push_back(std::move(set_up->init_procs));
     for (size_t i = 0; i < apps.size(); ++i) {
       auto& app = *cgroups.m_apps[i];
       app.procs.push_back(std::move(set_up->app_procs[i]));
       if (layout.with("memory") == &h) {
-        app.memory_dir.reset(::open(set_up->app_dirs[i].c_str(),
-                                    O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        app.memory_dir.reset(
+            ::open(set_up->app_dirs[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         app.memory_version = h.version;
       }
     }
@@ -328,9 +329,11 @@ Result<void> PodCgroups::join_init() const {
 }
 
 Result<void> PodCgroups::remove() const {
+  // Children before parents, each with one rmdir: the pod knows what it made, so nothing needs
+  // listing unless an app made cgroups of its own.
   Result<void> result;
-  for (const auto& dir : m_pod_dirs) {
-    auto removed = sys::remove_cgroup_tree(dir);
+  for (auto dir = m_made.rbegin(); dir != m_made.rend(); ++dir) {
+    auto removed = sys::remove_cgroup_tree(*dir);
     if (!removed && result) result = std::move(removed).error();
   }
   return result;

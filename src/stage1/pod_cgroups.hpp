@@ -86,6 +86,7 @@ class PodCgroups {
 
  private:
   std::vector<fs::path> m_pod_dirs;
+  std::vector<fs::path> m_made;  // every cgroup made, parents first (removal goes backwards)
   std::vector<UniqueFd> m_init_procs;
   std::vector<std::shared_ptr<AppCgroup>> m_apps;
 };

@@ -114,8 +114,7 @@ const char* cgroup_mode_name(CgroupMode mode) {
   return "?";
 }
 
-Result<CgroupLayout> parse_cgroup_layout(std::string_view mountinfo,
-                                         std::string_view self_cgroup) {
+Result<CgroupLayout> parse_cgroup_layout(std::string_view mountinfo, std::string_view self_cgroup) {
   RKT_TRY_ASSIGN(auto mounts, parse_mountinfo(mountinfo));
   CgroupLayout layout;
   for (const auto& mount : mounts) {
@@ -159,8 +158,7 @@ Result<void> make_cgroup(const fs::path& dir) {
   return {};
 }
 
-Result<void> write_cgroup_file(const fs::path& dir, std::string_view file,
-                               std::string_view value) {
+Result<void> write_cgroup_file(const fs::path& dir, std::string_view file, std::string_view value) {
   fs::path path = dir / file;
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) return Error::from_errno(errno, "opening `{}`", path.string());
@@ -192,10 +190,13 @@ bool is_cgroup_dir(const fs::path& dir) {
   return st.f_type == k_cgroup_v1_magic || st.f_type == k_cgroup_v2_magic;
 }
 
-Result<void> remove_cgroup_tree(const fs::path& dir) {
+namespace {
+
+/// Removes the cgroups below `dir`; false if it had none.
+Result<bool> remove_child_cgroups(const fs::path& dir) {
   std::unique_ptr<DIR, int (*)(DIR*)> stream(::opendir(dir.c_str()), &::closedir);
   if (!stream) {
-    if (errno == ENOENT) return {};
+    if (errno == ENOENT) return false;
     return Error::from_errno(errno, "opening cgroup `{}`", dir.string());
   }
   std::vector<std::string> children;
@@ -205,11 +206,19 @@ Result<void> remove_cgroup_tree(const fs::path& dir) {
   }
   stream.reset();
   for (const auto& child : children) RKT_TRY(remove_cgroup_tree(dir / child));
-  // A task that has exited but is not yet released keeps the cgroup busy for a moment.
+  return !children.empty();
+}
+
+}  // namespace
+
+Result<void> remove_cgroup_tree(const fs::path& dir) {
   for (int attempt = 0;; ++attempt) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
     if (errno != EBUSY || attempt == 100) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Busy: it has child cgroups, or a task that has exited is not yet released. Listing only
+    // then saves the common case a listing of the cgroup's many files.
+    RKT_TRY_ASSIGN(bool had_children, remove_child_cgroups(dir));
+    if (!had_children) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return Error::from_errno(errno, "removing cgroup `{}`", dir.string());
 }
