@@ -42,7 +42,7 @@ constexpr std::string_view k_enosys_when_unlisted[] = {"rseq",
                                                        "process_madvise",
                                                        "set_mempolicy_home_node"};
 
-Result<SeccompPlan> default_plan(std::optional<int> errno_value) {
+SeccompPlan default_plan(std::optional<int> errno_value) {
   SeccompPlan plan;
   plan.mode = SeccompMode::allow_list;
   plan.errno_value = errno_value;
@@ -163,7 +163,11 @@ Result<std::vector<sock_filter>> export_bpf(const Context& ctx) {
 
 }  // namespace
 
-Result<std::vector<sock_filter>> compile_seccomp(const SeccompPlan& plan) {
+SeccompPlan default_seccomp_plan() {
+  return default_plan(std::nullopt);
+}
+
+Result<std::vector<sock_filter>> build_seccomp_filter(const SeccompPlan& plan) {
   if (plan.mode == SeccompMode::none) return std::vector<sock_filter>{};
   uint32_t deny = plan.errno_value ? SCMP_ACT_ERRNO(static_cast<uint32_t>(*plan.errno_value))
                                    : SCMP_ACT_KILL_PROCESS;

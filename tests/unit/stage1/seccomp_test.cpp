@@ -113,6 +113,22 @@ TEST(SeccompTest, CompilesAndSkipsUnknownNames) {
   ASSERT_TRUE(full) << full.error().message;
 }
 
+TEST(SeccompTest, TheDefaultFilterComesPrecompiledAsLibseccompBuildsIt) {
+  auto plan = plan_seccomp({}, SeccompRestriction::enforced);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(*plan, default_seccomp_plan()) << "no isolator: the default plan";
+  auto precompiled = compile_seccomp(*plan);
+  auto built = build_seccomp_filter(*plan);
+  ASSERT_TRUE(precompiled) << precompiled.error().message;
+  ASSERT_TRUE(built) << built.error().message;
+  ASSERT_EQ(precompiled->size(), built->size());
+  for (size_t i = 0; i < built->size(); ++i) {
+    const sock_filter& a = (*precompiled)[i];
+    const sock_filter& b = (*built)[i];
+    EXPECT_TRUE(a.code == b.code && a.jt == b.jt && a.jf == b.jf && a.k == b.k) << "at " << i;
+  }
+}
+
 /// Runs `body` in a child with `plan` loaded (no_new_privs first: no root needed); returns its
 /// wait status.
 int run_filtered(const SeccompPlan& plan, int (*body)()) {
