@@ -189,7 +189,7 @@ Result<void> Extractor::open() {
   // Numeric ids from the tar, never mapped through the host's user database.
   if (running_as_root()) flags |= ARCHIVE_EXTRACT_OWNER;
   archive_write_disk_set_options(m_writer.get(), flags);
-  if (m_options.hash) m_hasher.emplace();
+  if (m_options.hash) m_hasher.emplace(m_options.hash->algorithm());
   return {};
 }
 

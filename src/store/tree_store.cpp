@@ -229,8 +229,7 @@ Result<void> TreeStore::build_tree(const std::vector<RenderImage>& flattened,
   RKT_TRY(util::write_file_atomic(dir / k_image_file, flattened.back().key, 0644, no_fsync));
   std::string records = hash.records();
   RKT_TRY(util::write_file_atomic(dir / k_entries_file, records, 0644, no_fsync));
-  RKT_TRY(util::write_file_atomic(dir / k_hash_file, "sha512-" + util::sha512_hex(records), 0644,
-                                  no_fsync));
+  RKT_TRY(util::write_file_atomic(dir / k_hash_file, hash.hash(), 0644, no_fsync));
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd) return Error::from_errno(errno, "open `{}`", dir.string());
   if (::syncfs(dir_fd.get()) != 0) return Error::from_errno(errno, "syncfs `{}`", dir.string());
@@ -278,14 +277,23 @@ Result<void> TreeStore::verify(const std::string& id) const {
 Result<void> TreeStore::verify_locked(const std::string& id) const {
   RKT_TRY_ASSIGN(std::string recorded, util::read_file(path(id) / k_hash_file));
   std::string expected(util::trim(recorded));
+  // Trees rendered before rkt hashed them with SHA-256 say "sha512-": verify them as they were
+  // made. An unknown format fails like a mismatch, so the tree is rendered again.
+  auto algorithm = tree_hash_algorithm(expected);
+  if (!algorithm) {
+    return Error::make(ErrorKind::verification_failed, "tree {}: unknown hash format `{:.16}`", id,
+                       expected);
+  }
   KnownContents contents;
   fs::path verified_file = path(id) / k_verified_file;
-  if (auto text = util::read_file(verified_file)) contents.known = VerifiedContents::parse(*text);
+  if (auto text = util::read_file(verified_file)) {
+    contents.known = VerifiedContents::parse(*text, util::hex_size(*algorithm));
+  }
   contents.now = ::time(nullptr);
-  TreeHashBuilder scanned;
+  TreeHashBuilder scanned(*algorithm);
   RKT_TRY(scan_tree(rootfs(id), scanned, &contents));
   std::string records = scanned.records();
-  if ("sha512-" + util::sha512_hex(records) == expected) {
+  if (scanned.hash() == expected) {
     if (contents.hashed_files > 0 || contents.learned.size() != contents.known.size()) {
       // Best effort: without it the next verification reads every file again, nothing worse.
       (void)util::write_file_atomic(verified_file, contents.learned.serialize(), 0644,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "store/tree_hash.hpp"
 #include "support/aci_builder.hpp"
 #include "support/temp_dir.hpp"
 #include "util/digest.hpp"
@@ -81,8 +82,8 @@ TEST_F(TreeStoreTest, RendersOneImage) {
   ASSERT_TRUE(rendered) << rendered.error().message;
   EXPECT_EQ(*rendered, tree_dir() / id);
   EXPECT_EQ(read(*rendered / "rootfs/etc/hello"), "hello example.com/a\n");
-  EXPECT_TRUE(read(*rendered / "hash").starts_with("sha512-"));
-  EXPECT_EQ(read(*rendered / "hash").size(), 7u + 128u);
+  EXPECT_TRUE(read(*rendered / "hash").starts_with("sha256-"));
+  EXPECT_EQ(read(*rendered / "hash").size(), 7u + 64u);
   EXPECT_TRUE(util::path_exists(*rendered / "rendered"));
   EXPECT_EQ(read(*rendered / "image"), a.key);
   EXPECT_NE(read(*rendered / "manifest").find("example.com/a"), std::string::npos);
@@ -220,6 +221,59 @@ TEST_F(TreeStoreTest, RebuildOfASoundTreeKeepsIt) {
   struct stat after {};
   ASSERT_EQ(::stat(rootfs.c_str(), &after), 0);
   EXPECT_EQ(before.st_ino, after.st_ino) << "another process's rebuild is not repeated";
+}
+
+/// Rewrites a rendered tree's `entries` and `hash` as rkt wrote them before tree hashes used
+/// SHA-256 (SHA-512 of every file and of the records), and drops its `verified` stamps.
+void make_old_format(const fs::path& tree) {
+  TreeHashBuilder old(util::DigestAlgorithm::sha512);
+  ASSERT_TRUE(scan_tree(tree / "rootfs", old));
+  ASSERT_TRUE(util::write_file_atomic(tree / "entries", old.records()));
+  ASSERT_TRUE(util::write_file_atomic(tree / "hash", "sha512-" + util::sha512_hex(old.records())));
+  std::error_code ec;
+  fs::remove(tree / "verified", ec);
+}
+
+TEST_F(TreeStoreTest, OldFormatTreeStillVerifiesAndIsNotRebuilt) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  make_old_format(rootfs.parent_path());
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(store().verify(tree_id({a})));  // again, with the stamps the first one kept
+  struct stat before {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &before), 0);
+  ASSERT_TRUE(store().rebuild({a}));
+  struct stat after {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "a sound old-format tree is kept";
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha512-"));
+}
+
+TEST_F(TreeStoreTest, OldFormatTreeStillCatchesAChange) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  make_old_format(rootfs.parent_path());
+  ASSERT_TRUE(util::write_file_atomic(rootfs / "etc/hello", "tampered"));
+  auto verified = store().verify(tree_id({a}));
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.error().kind, ErrorKind::verification_failed);
+  EXPECT_NE(verified.error().message.find("first difference: `etc/hello`"), std::string::npos)
+      << verified.error().message;
+  ASSERT_TRUE(store().rebuild({a}));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha256-")) << "rebuilt anew";
+}
+
+TEST_F(TreeStoreTest, UnknownHashFormatFailsVerificationAndIsRebuilt) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  ASSERT_TRUE(util::write_file_atomic(rootfs.parent_path() / "hash", "md5-0123456789abcdef"));
+  auto verified = store().verify(tree_id({a}));
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.error().kind, ErrorKind::verification_failed);
+  ASSERT_TRUE(store().rebuild({a}));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha256-"));
 }
 
 TEST_F(TreeStoreTest, VerifyOfAnUnknownTreeIsNotFound) {
