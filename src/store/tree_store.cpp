@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <set>
 #include <utility>
@@ -96,6 +97,23 @@ Result<void> render_layers(const std::vector<RenderImage>& flattened, const fs::
     }
   }
   if (hash) RKT_TRY(record_directories(*hash, rootfs_dir));
+  return {};
+}
+
+/// Completes a tree directory whose rootfs and manifest are written: `image`, `entries`, `hash`,
+/// then (after syncfs, so a crash never leaves a `rendered` marker over data still in the page
+/// cache) `rendered`.
+Result<void> seal_tree(const fs::path& dir, const std::string& key, const TreeHashBuilder& hash) {
+  const auto no_fsync = util::Durability::no_fsync;
+  RKT_TRY(util::write_file_atomic(dir / k_image_file, key, 0644, no_fsync));
+  std::string records = hash.records();
+  RKT_TRY(util::write_file_atomic(dir / k_entries_file, records, 0644, no_fsync));
+  RKT_TRY(util::write_file_atomic(dir / k_hash_file, hash.hash(), 0644, no_fsync));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd) return Error::from_errno(errno, "open `{}`", dir.string());
+  if (::syncfs(dir_fd.get()) != 0) return Error::from_errno(errno, "syncfs `{}`", dir.string());
+  RKT_TRY(util::write_file_atomic(dir / k_rendered_file, "", 0644, util::Durability::fsync));
+  if (::fsync(dir_fd.get()) != 0) return Error::from_errno(errno, "fsync `{}`", dir.string());
   return {};
 }
 
@@ -207,16 +225,75 @@ Result<fs::path> TreeStore::render_locked(const std::vector<RenderImage>& flatte
   RKT_TRY_ASSIGN(util::TempDir tmp,
                  util::TempDir::create(m_tree_dir, id + std::string(k_tmp_marker)));
   RKT_TRY(build_tree(flattened, tmp.path()));
-  if (::rename(tmp.path().c_str(), path(id).c_str()) != 0) {
-    return Error::from_errno(errno, "rename `{}` to `{}`", tmp.path().string(), path(id).string());
+  return place_locked(tmp, id);
+}
+
+/// Under the lock of `id`: a complete tree in `dir` becomes tree/<id>.
+Result<fs::path> TreeStore::place_locked(util::TempDir& dir, const std::string& id) const {
+  if (::rename(dir.path().c_str(), path(id).c_str()) != 0) {
+    return Error::from_errno(errno, "rename `{}` to `{}`", dir.path().string(), path(id).string());
   }
-  tmp.release();
+  dir.release();
   RKT_TRY(fsync_path(m_tree_dir));
   return path(id);
 }
 
-/// Fills a fresh tree directory: rootfs, manifest, `image`, `entries`, `hash`, then (after syncfs,
-/// so a crash never leaves a `rendered` marker over data still in the page cache) `rendered`.
+PendingTree::PendingTree(PendingTree&& other) noexcept
+    : m_lock_path(std::exchange(other.m_lock_path, {})),
+      m_lock(std::move(other.m_lock)),
+      m_dir(std::move(other.m_dir)),
+      m_hash(std::move(other.m_hash)),
+      m_extracted(other.m_extracted) {}
+
+PendingTree::~PendingTree() {
+  // The directory goes first: once it is gone, nothing is left for the lock file to guard.
+  { util::TempDir gone = std::move(m_dir); }
+  if (!m_lock_path.empty()) ::unlink(m_lock_path.c_str());
+}
+
+Result<PendingTree> TreeStore::begin_pending() const {
+  static std::atomic<unsigned> counter{0};
+  if (!util::is_dir(m_tree_dir)) RKT_TRY(util::make_dirs(m_tree_dir, 0700));
+  if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
+  const std::string owner = fmt::format("pending-{}-{}", ::getpid(), counter++);
+  RKT_TRY_ASSIGN(util::LockFile held, lock(owner, util::LockMode::exclusive));
+  RKT_TRY_ASSIGN(util::TempDir dir,
+                 util::TempDir::create(m_tree_dir, owner + std::string(k_tmp_marker)));
+  return PendingTree(m_locks_dir / ("tree-" + owner), std::move(held), std::move(dir));
+}
+
+Result<void> TreeStore::extract_pending(PendingTree& tree, int fd, std::string_view source) const {
+  fs::path rootfs_dir = tree.m_dir.path() / "rootfs";
+  if (::mkdir(rootfs_dir.c_str(), 0755) != 0) {
+    return Error::from_errno(errno, "mkdir `{}`", rootfs_dir.string());
+  }
+  ExtractOptions options;
+  options.rootfs_dir = rootfs_dir;
+  options.manifest_path = tree.m_dir.path() / "manifest";
+  options.hash = &tree.m_hash;
+  RKT_TRY(extract_aci_fd(fd, source, options));
+  RKT_TRY(record_directories(tree.m_hash, rootfs_dir));
+  tree.m_extracted = true;
+  return {};
+}
+
+Result<fs::path> TreeStore::commit_pending(PendingTree tree,
+                                           const std::vector<RenderImage>& flattened) const {
+  if (!tree.m_extracted || flattened.size() != 1 ||
+      !flattened.front().manifest.path_whitelist.empty()) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "a tree rendered while importing fits only an image without dependencies "
+                       "or pathWhitelist");
+  }
+  const std::string id = tree_id(flattened);
+  RKT_TRY(seal_tree(tree.m_dir.path(), flattened.front().key, tree.m_hash));
+  RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::exclusive));
+  if (is_rendered(id)) return path(id);
+  RKT_TRY(remove_leftovers(id));
+  return place_locked(tree.m_dir, id);
+}
+
+/// Fills a fresh tree directory: rootfs and manifest, then seal_tree.
 Result<void> TreeStore::build_tree(const std::vector<RenderImage>& flattened,
                                    const fs::path& dir) const {
   fs::path rootfs_dir = dir / "rootfs";
@@ -225,17 +302,7 @@ Result<void> TreeStore::build_tree(const std::vector<RenderImage>& flattened,
   }
   TreeHashBuilder hash;
   RKT_TRY(render_layers(flattened, rootfs_dir, dir / "manifest", &hash));
-  const auto no_fsync = util::Durability::no_fsync;
-  RKT_TRY(util::write_file_atomic(dir / k_image_file, flattened.back().key, 0644, no_fsync));
-  std::string records = hash.records();
-  RKT_TRY(util::write_file_atomic(dir / k_entries_file, records, 0644, no_fsync));
-  RKT_TRY(util::write_file_atomic(dir / k_hash_file, hash.hash(), 0644, no_fsync));
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd) return Error::from_errno(errno, "open `{}`", dir.string());
-  if (::syncfs(dir_fd.get()) != 0) return Error::from_errno(errno, "syncfs `{}`", dir.string());
-  RKT_TRY(util::write_file_atomic(dir / k_rendered_file, "", 0644, util::Durability::fsync));
-  if (::fsync(dir_fd.get()) != 0) return Error::from_errno(errno, "fsync `{}`", dir.string());
-  return {};
+  return seal_tree(dir, flattened.back().key, hash);
 }
 
 /// Under the lock of `id`: its temporary dirs and an incomplete tree are leftovers of a killed
