@@ -153,7 +153,6 @@ struct StreamedRender {
       if (extracted) {
         drain(read_end.get());
       } else {
-        extracted = std::move(extracted).error().wrap("rendering {}", source);
         failure.note(extracted.error());
       }
       read_end.reset();  // a squash still writing gets EPIPE
