@@ -32,6 +32,8 @@ constexpr std::string_view k_rendered_file = "rendered";
 // File stamps and hashes of the last verification, so the next one reads only changed files.
 constexpr std::string_view k_verified_file = "verified";
 constexpr std::string_view k_image_file = "image";
+// Owner names of trees rendered while their image is imported (PendingTree).
+constexpr std::string_view k_pending_prefix = "pending-";
 
 struct Flattener {
   const DependencyResolver& resolve;
@@ -255,7 +257,7 @@ Result<PendingTree> TreeStore::begin_pending() const {
   static std::atomic<unsigned> counter{0};
   if (!util::is_dir(m_tree_dir)) RKT_TRY(util::make_dirs(m_tree_dir, 0700));
   if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
-  const std::string owner = fmt::format("pending-{}-{}", ::getpid(), counter++);
+  const std::string owner = fmt::format("{}{}-{}", k_pending_prefix, ::getpid(), counter++);
   RKT_TRY_ASSIGN(util::LockFile held, lock(owner, util::LockMode::exclusive));
   RKT_TRY_ASSIGN(util::TempDir dir,
                  util::TempDir::create(m_tree_dir, owner + std::string(k_tmp_marker)));
@@ -322,6 +324,8 @@ Result<void> TreeStore::remove_leftovers(const std::string& id) const {
       auto other = lock(owner, util::LockMode::exclusive, util::LockWait::no_block);
       if (!other) continue;  // being rendered or removed right now
       RKT_TRY(util::remove_all(it->path()));
+      // A killed fetch's pending tree had a lock of its own, used by nothing else.
+      if (owner.starts_with(k_pending_prefix)) ::unlink((m_locks_dir / ("tree-" + owner)).c_str());
       continue;
     }
     RKT_TRY(util::remove_all(it->path()));

@@ -93,8 +93,8 @@ Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registr
   return paths;
 }
 
-/// A pipe whose write end never raises SIGPIPE in this thread (a reader that stopped makes write()
-/// fail with EPIPE instead of killing rkt).
+/// Blocks SIGPIPE in the calling thread: a write to a pipe whose reader stopped then fails with
+/// EPIPE instead of killing rkt.
 void block_sigpipe() {
   sigset_t pipe_signal;
   sigemptyset(&pipe_signal);
@@ -163,6 +163,34 @@ struct StreamedRender {
   }
 };
 
+/// Starts rendering the image's tree from a second pipe, where the fetch renders (as root). Without
+/// it (or if it cannot start) the tree is rendered from the stored blob afterwards, as before.
+void start_render(std::optional<StreamedRender>& render, store::ImageStore& store,
+                  const std::string& source, FirstError& failure) {
+  if (!renders_at_fetch()) return;
+  auto pending = tree_store_of(store).begin_pending();
+  if (!pending) {
+    log::warn("rendering while importing: {}", pending.error().message);
+    return;
+  }
+  auto pipe = make_pipe();
+  if (!pipe) return;
+  render.emplace(StreamedRender{tree_store_of(store), std::move(*pending), std::move(pipe->first),
+                                std::move(pipe->second), {}, {}});
+  render->start(source, failure);
+}
+
+/// Puts the tree in place now that its image is stored; one that cannot be placed is rendered
+/// again from the blob afterwards.
+void place_rendered(StreamedRender& render, store::ImageStore& store,
+                    const store::ImageInfo& image) {
+  auto flattened = flatten_image(store, image);
+  if (!flattened) return;
+  if (auto placed = render.trees.commit_pending(std::move(*render.tree), *flattened); !placed) {
+    log::warn("rendering while importing: {}", placed.error().message);
+  }
+}
+
 /// Stacks the layers straight into the store's import through a pipe (a thread squashes, this
 /// one imports): the ACI is written once, as the store's blob, never as a temporary file first.
 /// The import checks and hashes it as any other, and commits only once the squash (and, as
@@ -175,16 +203,7 @@ Result<store::ImageInfo> import_squashed(store::ImageStore& store,
   auto& [read_end, write_end] = import_pipe;
   FirstError failure;
   std::optional<StreamedRender> render;
-  if (renders_at_fetch()) {
-    auto pending = tree_store_of(store).begin_pending();
-    if (!pending) {
-      log::warn("rendering while importing: {}", pending.error().message);
-    } else if (auto pipe = make_pipe(); pipe) {
-      render.emplace(StreamedRender{tree_store_of(store), std::move(*pending),
-                                    std::move(pipe->first), std::move(pipe->second), {}, {}});
-      render->start(options.source, failure);
-    }
-  }
+  start_render(render, store, options.source, failure);
   std::vector<int> out_fds{write_end.get()};
   if (render) out_fds.push_back(render->write_end.get());
   Result<void> squashed{};
@@ -212,13 +231,7 @@ Result<store::ImageInfo> import_squashed(store::ImageStore& store,
   join();
   if (!squashed) return failure.get(std::move(squashed).error());
   if (!imported) return failure.get(std::move(imported).error());
-  if (!render) return imported;
-  // The image is stored; a tree that cannot be placed is rendered again from the blob later.
-  auto flattened = flatten_image(store, *imported);
-  if (!flattened) return imported;
-  if (auto placed = render->trees.commit_pending(std::move(*render->tree), *flattened); !placed) {
-    log::warn("rendering while importing: {}", placed.error().message);
-  }
+  if (render) place_rendered(*render, store, *imported);
   return imported;
 }
 

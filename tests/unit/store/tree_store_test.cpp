@@ -1,6 +1,7 @@
 #include "store/tree_store.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "util/digest.hpp"
 #include "util/file.hpp"
 #include "util/lock_file.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rkt::store {
 namespace {
@@ -336,6 +338,71 @@ TEST_F(TreeStoreTest, StaleTemporaryDirsAreRemovedUnlessTheirLockIsHeld) {
   EXPECT_FALSE(util::path_exists(tree_dir() / (dead + ".tmp-killed")));
   EXPECT_TRUE(util::path_exists(tree_dir() / (busy + ".tmp-live")));
   EXPECT_EQ(*store().list_ids(), std::vector<std::string>{id});
+}
+
+/// Names under tree/ and locks/ that belong to trees rendered while importing.
+std::vector<std::string> pending_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find("pending-") != std::string::npos) names.push_back(name);
+  }
+  return names;
+}
+
+TEST_F(TreeStoreTest, PendingTreeExtractedFromADescriptorBecomesTheImagesTree) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  auto pending = store().begin_pending();
+  ASSERT_TRUE(pending) << pending.error().message;
+  EXPECT_EQ(pending_names(tree_dir()).size(), 1u);
+  EXPECT_TRUE(store().list_ids()->empty()) << "not a tree before it is committed";
+  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd);
+  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  auto placed = store().commit_pending(std::move(*pending), {a});
+  ASSERT_TRUE(placed) << placed.error().message;
+  EXPECT_EQ(*placed, tree_dir() / tree_id({a}));
+  EXPECT_TRUE(store().is_rendered(tree_id({a})));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_EQ(read(*placed / "rootfs/etc/hello"), "hello a\n");
+  EXPECT_EQ(read(*placed / "image"), a.key);
+  EXPECT_TRUE(read(*placed / "hash").starts_with("sha256-"));
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
+}
+
+TEST_F(TreeStoreTest, DroppedPendingTreeLeavesNothing) {
+  {
+    auto pending = store().begin_pending();
+    ASSERT_TRUE(pending);
+  }
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
+}
+
+TEST_F(TreeStoreTest, PendingTreeFitsOnlyAnImageWithoutDependencies) {
+  RenderImage b = image("b", AciBuilder::simple("b"));
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  auto pending = store().begin_pending();
+  ASSERT_TRUE(pending);
+  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  auto placed = store().commit_pending(std::move(*pending), {b, a});
+  EXPECT_FALSE(placed);
+  EXPECT_TRUE(store().list_ids()->empty());
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+}
+
+TEST_F(TreeStoreTest, KilledFetchsPendingTreeIsRemovedByTheNextRender) {
+  std::string owner = "pending-999999-0";
+  ASSERT_TRUE(util::make_dirs(tree_dir() / (owner + ".tmp-killed") / "rootfs/etc"));
+  ASSERT_TRUE(util::make_dirs(m_dir.path() / "locks"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir.path() / "locks" / ("tree-" + owner), ""));
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  render_ok({a});
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
 }
 
 TEST_F(TreeStoreTest, IncompleteTreeIsRenderedAgain) {
