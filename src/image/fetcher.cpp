@@ -92,9 +92,7 @@ Result<store::ImageInfo> Fetcher::fetch_url(const FetchRequest& request) {
 }
 
 Result<store::ImageInfo> Fetcher::rendered(store::ImageInfo info) {
-  // Rendered trees keep file owners, which needs root; a `rkt` group member's fetch leaves the
-  // rendering to the first pod that uses the image, as rkt did.
-  if (::geteuid() == 0) RKT_TRY(render_image(m_store, info));
+  if (renders_at_fetch()) RKT_TRY(render_image(m_store, info));
   return info;
 }
 

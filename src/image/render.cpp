@@ -1,5 +1,7 @@
 #include "image/render.hpp"
 
+#include <unistd.h>
+
 #include "image/find_image.hpp"
 
 namespace rkt::image {
@@ -23,6 +25,10 @@ Result<std::vector<store::RenderImage>> flatten_image(store::ImageStore& store,
     return render_input(store, *found);
   };
   return store::flatten_dependencies(render_input(store, image), resolve);
+}
+
+bool renders_at_fetch() {
+  return ::geteuid() == 0;
 }
 
 store::TreeStore tree_store_of(const store::ImageStore& store) {

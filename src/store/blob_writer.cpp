@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <system_error>
+#include <utility>
 
 namespace rkt::store {
 
@@ -22,51 +23,59 @@ BlobWriter::BlobWriter(int fd, std::string_view source)
   for (size_t i = 0; i < k_chunk_count; ++i) {
     auto chunk = std::make_unique<Chunk>();
     chunk->bytes.resize(k_chunk_size);
-    m_free.push_back(std::move(chunk));
+    m_free.push_back(chunk.get());
+    m_chunks.push_back(std::move(chunk));
   }
   try {
-    m_worker = std::thread([this] { run_worker(); });
+    m_hasher = std::thread([this] { run_stage(Stage::hash); });
+    m_writer = std::thread([this] { run_stage(Stage::write); });
   } catch (const std::system_error&) {
-    m_inline = true;  // no thread available: same work, just not overlapped
+    stop_workers();
+    m_closing = false;
+    m_inline = true;  // no threads available: same work, just not overlapped
   }
 }
 
 BlobWriter::~BlobWriter() {
-  stop_worker();
+  stop_workers();
 }
 
-void BlobWriter::stop_worker() {
+void BlobWriter::stop_workers() {
   {
     std::lock_guard lock(m_mutex);
     m_closing = true;
   }
   m_work_ready.notify_all();
-  if (m_worker.joinable()) m_worker.join();
+  if (m_hasher.joinable()) m_hasher.join();
+  if (m_writer.joinable()) m_writer.join();
 }
 
-std::unique_ptr<BlobWriter::Chunk> BlobWriter::take_free_chunk() {
+BlobWriter::Chunk* BlobWriter::take_free_chunk() {
   std::unique_lock lock(m_mutex);
   m_chunk_free.wait(lock, [&] { return !m_free.empty() || m_error; });
   if (m_error) return nullptr;
-  auto chunk = std::move(m_free.back());
+  Chunk* chunk = m_free.back();
   m_free.pop_back();
   chunk->used = 0;
   return chunk;
 }
 
-void BlobWriter::submit(std::unique_ptr<Chunk> chunk) {
+void BlobWriter::submit(Chunk* chunk) {
   if (m_inline) {
-    auto r = process(*chunk);
+    m_digest.update(chunk->bytes.data(), chunk->used);
+    auto r = write_out(*chunk);
     std::lock_guard lock(m_mutex);
     if (!r && !m_error) m_error = std::move(r).error();
-    m_free.push_back(std::move(chunk));
+    m_free.push_back(chunk);
     return;
   }
   {
     std::lock_guard lock(m_mutex);
-    m_full.push_back(std::move(chunk));
+    chunk->stages_left = 2;
+    m_to_hash.push_back(chunk);
+    m_to_write.push_back(chunk);
   }
-  m_work_ready.notify_one();
+  m_work_ready.notify_all();
 }
 
 Result<void> BlobWriter::write(const void* data, size_t size) {
@@ -74,13 +83,13 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
   const char* bytes = static_cast<const char*>(data);
   while (size > 0) {
     if (!m_current) m_current = take_free_chunk();
-    if (!m_current) break;  // the worker failed; report below
+    if (!m_current) break;  // the writer failed; report below
     size_t n = std::min(size, m_current->bytes.size() - m_current->used);
     std::copy_n(bytes, n, m_current->bytes.data() + m_current->used);
     m_current->used += n;
     bytes += n;
     size -= n;
-    if (m_current->used == m_current->bytes.size()) submit(std::move(m_current));
+    if (m_current->used == m_current->bytes.size()) submit(std::exchange(m_current, nullptr));
   }
   std::lock_guard lock(m_mutex);
   if (m_error) return *m_error;
@@ -88,39 +97,49 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
 }
 
 Result<BlobDigest> BlobWriter::finish() {
-  if (m_current && m_current->used > 0) submit(std::move(m_current));
-  stop_worker();
+  if (m_current && m_current->used > 0) submit(std::exchange(m_current, nullptr));
+  stop_workers();
   if (m_error) return *m_error;
   return BlobDigest{m_digest.hex(), m_total};
 }
 
-void BlobWriter::run_worker() {
+/// A worker: takes the chunks of its stage in order; the last stage to finish a chunk frees it.
+void BlobWriter::run_stage(Stage stage) {
+  std::deque<Chunk*>& queue = stage == Stage::hash ? m_to_hash : m_to_write;
   while (true) {
-    std::unique_ptr<Chunk> chunk;
-    {
-      std::unique_lock lock(m_mutex);
-      m_work_ready.wait(lock, [&] { return !m_full.empty() || m_closing; });
-      if (m_full.empty()) return;  // closing and nothing left
-      chunk = std::move(m_full.front());
-      m_full.pop_front();
-    }
+    Chunk* chunk = nullptr;
     bool failed = false;
     {
-      std::lock_guard lock(m_mutex);
-      failed = m_error.has_value() || m_abandoned;
+      std::unique_lock lock(m_mutex);
+      m_work_ready.wait(lock, [&] { return !queue.empty() || m_closing; });
+      if (queue.empty()) return;  // closing and nothing left
+      chunk = queue.front();
+      queue.pop_front();
+      failed = m_error.has_value();
     }
-    auto r = failed ? Result<void>() : process(*chunk);
+    auto r = failed ? Result<void>() : process(stage, *chunk);
+    bool freed = false;
     {
       std::lock_guard lock(m_mutex);
       if (!r && !m_error) m_error = std::move(r).error();
-      m_free.push_back(std::move(chunk));
+      if (--chunk->stages_left == 0) {
+        m_free.push_back(chunk);
+        freed = true;
+      }
     }
-    m_chunk_free.notify_one();
+    if (freed || !r) m_chunk_free.notify_one();
   }
 }
 
-Result<void> BlobWriter::process(const Chunk& chunk) {
-  m_digest.update(chunk.bytes.data(), chunk.used);
+Result<void> BlobWriter::process(Stage stage, const Chunk& chunk) {
+  if (stage == Stage::hash) {
+    m_digest.update(chunk.bytes.data(), chunk.used);
+    return {};
+  }
+  return write_out(chunk);
+}
+
+Result<void> BlobWriter::write_out(const Chunk& chunk) {
   const char* data = chunk.bytes.data();
   size_t size = chunk.used;
   while (size > 0) {

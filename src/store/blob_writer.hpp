@@ -22,10 +22,11 @@ struct BlobDigest {
   uint64_t size = 0;
 };
 
-/// Hashes (SHA-512) and writes a byte stream to a file on a worker thread, so that hashing and
-/// writing overlap with the caller's decompression: an import costs about as much as the
-/// decompression alone. Data is copied into a few large chunks; the caller blocks only when the
-/// worker is behind. Starts writeback early (sync_file_range) so the final fsync is short.
+/// Hashes (SHA-512) and writes a byte stream to a file on two worker threads, one hashing and one
+/// writing each chunk, so that both overlap with each other and with the caller's decompression:
+/// an import costs about as much as the slowest of the three. Data is copied into a few large
+/// chunks; the caller blocks only when the workers are behind. Starts writeback early
+/// (sync_file_range) so the final fsync is short.
 class BlobWriter {
  public:
   BlobWriter(int fd, std::string_view source);
@@ -35,41 +36,46 @@ class BlobWriter {
 
   /// Queues `size` bytes; fails if an earlier write failed.
   Result<void> write(const void* data, size_t size);
-  /// Writes what is queued, stops the worker, and returns the digest of everything written.
+  /// Writes what is queued, stops the workers, and returns the digest of everything written.
   Result<BlobDigest> finish();
 
  private:
   struct Chunk {
     std::vector<char> bytes;
     size_t used = 0;
+    int stages_left = 0;  // workers still to see it (under m_mutex)
   };
-  std::unique_ptr<Chunk> take_free_chunk();
-  void submit(std::unique_ptr<Chunk> chunk);
-  void run_worker();
-  /// Hashes and writes one chunk (on the worker, or inline if no thread could be started).
-  Result<void> process(const Chunk& chunk);
-  void stop_worker();
+  enum class Stage { hash, write };
+
+  Chunk* take_free_chunk();
+  void submit(Chunk* chunk);
+  void run_stage(Stage stage);
+  /// One stage's work on a chunk (on its worker, or inline if no thread could be started).
+  Result<void> process(Stage stage, const Chunk& chunk);
+  Result<void> write_out(const Chunk& chunk);
+  void stop_workers();
 
   int m_fd;
   std::string_view m_source;
   uint64_t m_total = 0;
-  std::unique_ptr<Chunk> m_current;
+  std::vector<std::unique_ptr<Chunk>> m_chunks;  // owns them all
+  Chunk* m_current = nullptr;
 
   std::mutex m_mutex;
-  std::condition_variable m_work_ready;
+  std::condition_variable m_work_ready;  // both workers wait on it: notify_all
   std::condition_variable m_chunk_free;
-  std::deque<std::unique_ptr<Chunk>> m_full;
-  std::vector<std::unique_ptr<Chunk>> m_free;
+  std::deque<Chunk*> m_to_hash;
+  std::deque<Chunk*> m_to_write;
+  std::vector<Chunk*> m_free;
   std::optional<Error> m_error;
   bool m_closing = false;
-  bool m_abandoned = false;
 
-  // Touched only by the worker (or inline).
-  util::Digest m_digest;
-  uint64_t m_written = 0;
+  util::Digest m_digest;  // the hashing worker's (or inline)
+  uint64_t m_written = 0;  // the writing worker's (or inline)
   uint64_t m_synced = 0;
 
-  std::thread m_worker;
+  std::thread m_hasher;
+  std::thread m_writer;
   bool m_inline = false;
 };
 

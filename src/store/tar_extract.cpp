@@ -130,8 +130,9 @@ Result<void> remove_subtree_at(int dirfd, const char* name, const std::string& p
 /// Extracts one ACI tar; one object per call.
 class Extractor {
  public:
-  Extractor(const fs::path& tar_path, const ExtractOptions& options)
-      : m_tar_path(tar_path), m_options(options) {}
+  /// Reads the tar at `tar_path`, or from `fd` when it is not -1 (`tar_path` then only names it).
+  Extractor(const fs::path& tar_path, int fd, const ExtractOptions& options)
+      : m_tar_path(tar_path), m_fd(fd), m_options(options) {}
 
   Result<void> run();
 
@@ -154,6 +155,7 @@ class Extractor {
   }
 
   const fs::path& m_tar_path;
+  int m_fd;
   const ExtractOptions& m_options;
   fs::path m_root;
   UniqueFd m_root_fd;
@@ -178,8 +180,10 @@ Result<void> Extractor::open() {
   m_reader.reset(archive_read_new());
   archive_read_support_format_tar(m_reader.get());
   archive_read_support_filter_all(m_reader.get());
-  if (archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size) !=
-      ARCHIVE_OK) {
+  int opened = m_fd >= 0
+                   ? archive_read_open_fd(m_reader.get(), m_fd, k_read_block_size)
+                   : archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size);
+  if (opened != ARCHIVE_OK) {
     return error(fmt::format("open `{}`", m_tar_path.string()), m_reader.get());
   }
 
@@ -189,7 +193,7 @@ Result<void> Extractor::open() {
   // Numeric ids from the tar, never mapped through the host's user database.
   if (running_as_root()) flags |= ARCHIVE_EXTRACT_OWNER;
   archive_write_disk_set_options(m_writer.get(), flags);
-  if (m_options.hash) m_hasher.emplace();
+  if (m_options.hash) m_hasher.emplace(m_options.hash->algorithm());
   return {};
 }
 
@@ -454,10 +458,17 @@ bool PathFilter::keep(std::string_view path, bool is_dir) const {
 }
 
 Result<void> extract_aci(const fs::path& tar_path, const ExtractOptions& options) {
-  Extractor extractor(tar_path, options);
+  Extractor extractor(tar_path, -1, options);
   if (auto r = extractor.run(); !r) {
     return std::move(r).error().wrap("extracting `{}`", tar_path.string());
   }
+  return {};
+}
+
+Result<void> extract_aci_fd(int fd, std::string_view source, const ExtractOptions& options) {
+  const fs::path name(source);
+  Extractor extractor(name, fd, options);
+  if (auto r = extractor.run(); !r) return std::move(r).error().wrap("extracting {}", source);
   return {};
 }
 

@@ -55,11 +55,12 @@ std::string child_path(const std::string& parent, std::string_view name) {
   return path;
 }
 
-Result<std::string> hash_file_at(int dirfd, const char* name, const std::string& path) {
+Result<std::string> hash_file_at(int dirfd, const char* name, const std::string& path,
+                                 util::DigestAlgorithm algorithm) {
   UniqueFd fd(::openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return Error::from_errno(errno, "open `{}`", path);
   ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-  util::Digest digest(util::DigestAlgorithm::sha512);
+  util::Digest digest(algorithm);
   // Left uninitialised: zeroing a megabyte up front cost more than hashing a small image.
   constexpr size_t k_buffer_size = 1 << 20;
   static thread_local std::unique_ptr<char[]> buffer(new char[k_buffer_size]);
@@ -88,7 +89,8 @@ Result<std::string> read_link_at(int dirfd, const char* name, const std::string&
 
 /// The entry of `name` in `dirfd`, with its content digest or link target read from disk.
 Result<TreeEntry> entry_at(int dirfd, const char* name, const struct stat& st,
-                           const std::string& path, KnownContents* contents) {
+                           const std::string& path, util::DigestAlgorithm algorithm,
+                           KnownContents* contents) {
   TreeEntry entry = tree_entry_from_stat(st);
   if (entry.type == 'f') {
     FileStamp stamp = FileStamp::of(st);
@@ -96,7 +98,7 @@ Result<TreeEntry> entry_at(int dirfd, const char* name, const struct stat& st,
     if (known) {
       entry.detail = *known;
     } else {
-      RKT_TRY_ASSIGN(entry.detail, hash_file_at(dirfd, name, path));
+      RKT_TRY_ASSIGN(entry.detail, hash_file_at(dirfd, name, path, algorithm));
       if (contents) contents->hashed_files++;
     }
     if (contents) contents->learned.remember(path, stamp, entry.detail, contents->now);
@@ -130,7 +132,8 @@ Result<void> scan_dir(int dirfd, const std::string& path, TreeHashBuilder& build
     if (::fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
       return Error::from_errno(errno, "stat `{}`", child);
     }
-    RKT_TRY_ASSIGN(TreeEntry entry, entry_at(dirfd, de->d_name, st, child, contents));
+    RKT_TRY_ASSIGN(TreeEntry entry,
+                   entry_at(dirfd, de->d_name, st, child, builder.algorithm(), contents));
     builder.set(child, std::move(entry));
     if (S_ISDIR(st.st_mode)) {
       UniqueFd sub(::openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -146,6 +149,20 @@ std::string parent_of(const std::string& path) {
 }
 
 }  // namespace
+
+std::string_view digest_name(util::DigestAlgorithm algorithm) {
+  return algorithm == util::DigestAlgorithm::sha512 ? "sha512" : "sha256";
+}
+
+std::optional<util::DigestAlgorithm> tree_hash_algorithm(std::string_view hash) {
+  for (auto algorithm : {util::DigestAlgorithm::sha256, util::DigestAlgorithm::sha512}) {
+    std::string_view name = digest_name(algorithm);
+    if (hash.size() > name.size() && hash.starts_with(name) && hash[name.size()] == '-') {
+      return algorithm;
+    }
+  }
+  return std::nullopt;
+}
 
 TreeEntry tree_entry_from_stat(const struct stat& st) {
   TreeEntry entry;
@@ -202,6 +219,7 @@ constexpr size_t k_max_segments = 4096;
 }  // namespace
 
 struct ContentHasher::Impl {
+  util::DigestAlgorithm algorithm;
   std::mutex mutex;
   std::condition_variable work_ready;
   std::condition_variable batch_free;
@@ -216,7 +234,7 @@ struct ContentHasher::Impl {
   std::optional<util::Digest> digest;  // the worker's file in progress
   std::vector<std::string> results;    // the worker's, until joined
 
-  Impl() {
+  explicit Impl(util::DigestAlgorithm digest_algorithm) : algorithm(digest_algorithm) {
     current = new_batch();
     try {
       worker = std::thread([this] { run_worker(); });
@@ -227,7 +245,8 @@ struct ContentHasher::Impl {
 
   Batch new_batch() {
     ++allocated;
-    return Batch{std::make_unique<char[]>(k_batch_bytes), 0, {}};
+    // Not zeroed: every byte is written before it is read.
+    return Batch{std::unique_ptr<char[]>(new char[k_batch_bytes]), 0, {}};
   }
 
   void push_segment(Segment segment) {
@@ -245,7 +264,7 @@ struct ContentHasher::Impl {
   void process(const Batch& batch) {
     static const std::vector<char> zeros(1 << 16, '\0');
     for (const Segment& segment : batch.segments) {
-      if (!digest) digest.emplace(util::DigestAlgorithm::sha512);
+      if (!digest) digest.emplace(algorithm);
       if (segment.kind == Segment::Kind::data) {
         digest->update(batch.bytes.get() + segment.offset, segment.size);
       } else if (segment.kind == Segment::Kind::zeros) {
@@ -315,7 +334,8 @@ struct ContentHasher::Impl {
   }
 };
 
-ContentHasher::ContentHasher() : m_impl(std::make_unique<Impl>()) {}
+ContentHasher::ContentHasher(util::DigestAlgorithm algorithm)
+    : m_impl(std::make_unique<Impl>(algorithm)) {}
 
 ContentHasher::~ContentHasher() {
   m_impl->stop();
@@ -369,7 +389,9 @@ std::string TreeHashBuilder::records() const {
 }
 
 std::string TreeHashBuilder::hash() const {
-  return "sha512-" + util::sha512_hex(records());
+  util::Digest digest(m_algorithm);
+  digest.update(records());
+  return std::string(digest_name(m_algorithm)) + "-" + digest.hex();
 }
 
 namespace {
@@ -439,8 +461,9 @@ Result<void> scan_tree(const std::filesystem::path& root, TreeHashBuilder& build
   return scan_dir(fd.get(), ".", builder, contents);
 }
 
-Result<std::string> compute_tree_hash(const std::filesystem::path& root) {
-  TreeHashBuilder builder;
+Result<std::string> compute_tree_hash(const std::filesystem::path& root,
+                                      util::DigestAlgorithm algorithm) {
+  TreeHashBuilder builder(algorithm);
   RKT_TRY(scan_tree(root, builder));
   return builder.hash();
 }

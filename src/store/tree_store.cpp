@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <set>
 #include <utility>
@@ -31,6 +32,8 @@ constexpr std::string_view k_rendered_file = "rendered";
 // File stamps and hashes of the last verification, so the next one reads only changed files.
 constexpr std::string_view k_verified_file = "verified";
 constexpr std::string_view k_image_file = "image";
+// Owner names of trees rendered while their image is imported (PendingTree).
+constexpr std::string_view k_pending_prefix = "pending-";
 
 struct Flattener {
   const DependencyResolver& resolve;
@@ -96,6 +99,23 @@ Result<void> render_layers(const std::vector<RenderImage>& flattened, const fs::
     }
   }
   if (hash) RKT_TRY(record_directories(*hash, rootfs_dir));
+  return {};
+}
+
+/// Completes a tree directory whose rootfs and manifest are written: `image`, `entries`, `hash`,
+/// then (after syncfs, so a crash never leaves a `rendered` marker over data still in the page
+/// cache) `rendered`.
+Result<void> seal_tree(const fs::path& dir, const std::string& key, const TreeHashBuilder& hash) {
+  const auto no_fsync = util::Durability::no_fsync;
+  RKT_TRY(util::write_file_atomic(dir / k_image_file, key, 0644, no_fsync));
+  std::string records = hash.records();
+  RKT_TRY(util::write_file_atomic(dir / k_entries_file, records, 0644, no_fsync));
+  RKT_TRY(util::write_file_atomic(dir / k_hash_file, hash.hash(), 0644, no_fsync));
+  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd) return Error::from_errno(errno, "open `{}`", dir.string());
+  if (::syncfs(dir_fd.get()) != 0) return Error::from_errno(errno, "syncfs `{}`", dir.string());
+  RKT_TRY(util::write_file_atomic(dir / k_rendered_file, "", 0644, util::Durability::fsync));
+  if (::fsync(dir_fd.get()) != 0) return Error::from_errno(errno, "fsync `{}`", dir.string());
   return {};
 }
 
@@ -207,16 +227,75 @@ Result<fs::path> TreeStore::render_locked(const std::vector<RenderImage>& flatte
   RKT_TRY_ASSIGN(util::TempDir tmp,
                  util::TempDir::create(m_tree_dir, id + std::string(k_tmp_marker)));
   RKT_TRY(build_tree(flattened, tmp.path()));
-  if (::rename(tmp.path().c_str(), path(id).c_str()) != 0) {
-    return Error::from_errno(errno, "rename `{}` to `{}`", tmp.path().string(), path(id).string());
+  return place_locked(tmp, id);
+}
+
+/// Under the lock of `id`: a complete tree in `dir` becomes tree/<id>.
+Result<fs::path> TreeStore::place_locked(util::TempDir& dir, const std::string& id) const {
+  if (::rename(dir.path().c_str(), path(id).c_str()) != 0) {
+    return Error::from_errno(errno, "rename `{}` to `{}`", dir.path().string(), path(id).string());
   }
-  tmp.release();
+  dir.release();
   RKT_TRY(fsync_path(m_tree_dir));
   return path(id);
 }
 
-/// Fills a fresh tree directory: rootfs, manifest, `image`, `entries`, `hash`, then (after syncfs,
-/// so a crash never leaves a `rendered` marker over data still in the page cache) `rendered`.
+PendingTree::PendingTree(PendingTree&& other) noexcept
+    : m_lock_path(std::exchange(other.m_lock_path, {})),
+      m_lock(std::move(other.m_lock)),
+      m_dir(std::move(other.m_dir)),
+      m_hash(std::move(other.m_hash)),
+      m_extracted(other.m_extracted) {}
+
+PendingTree::~PendingTree() {
+  // The directory goes first: once it is gone, nothing is left for the lock file to guard.
+  { util::TempDir gone = std::move(m_dir); }
+  if (!m_lock_path.empty()) ::unlink(m_lock_path.c_str());
+}
+
+Result<PendingTree> TreeStore::begin_pending() const {
+  static std::atomic<unsigned> counter{0};
+  if (!util::is_dir(m_tree_dir)) RKT_TRY(util::make_dirs(m_tree_dir, 0700));
+  if (!util::is_dir(m_locks_dir)) RKT_TRY(util::make_dirs(m_locks_dir, 0750));
+  const std::string owner = fmt::format("{}{}-{}", k_pending_prefix, ::getpid(), counter++);
+  RKT_TRY_ASSIGN(util::LockFile held, lock(owner, util::LockMode::exclusive));
+  RKT_TRY_ASSIGN(util::TempDir dir,
+                 util::TempDir::create(m_tree_dir, owner + std::string(k_tmp_marker)));
+  return PendingTree(m_locks_dir / ("tree-" + owner), std::move(held), std::move(dir));
+}
+
+Result<void> TreeStore::extract_pending(PendingTree& tree, int fd, std::string_view source) const {
+  fs::path rootfs_dir = tree.m_dir.path() / "rootfs";
+  if (::mkdir(rootfs_dir.c_str(), 0755) != 0) {
+    return Error::from_errno(errno, "mkdir `{}`", rootfs_dir.string());
+  }
+  ExtractOptions options;
+  options.rootfs_dir = rootfs_dir;
+  options.manifest_path = tree.m_dir.path() / "manifest";
+  options.hash = &tree.m_hash;
+  RKT_TRY(extract_aci_fd(fd, source, options));
+  RKT_TRY(record_directories(tree.m_hash, rootfs_dir));
+  tree.m_extracted = true;
+  return {};
+}
+
+Result<fs::path> TreeStore::commit_pending(PendingTree tree,
+                                           const std::vector<RenderImage>& flattened) const {
+  if (!tree.m_extracted || flattened.size() != 1 ||
+      !flattened.front().manifest.path_whitelist.empty()) {
+    return Error::make(ErrorKind::invalid_argument,
+                       "a tree rendered while importing fits only an image without dependencies "
+                       "or pathWhitelist");
+  }
+  const std::string id = tree_id(flattened);
+  RKT_TRY(seal_tree(tree.m_dir.path(), flattened.front().key, tree.m_hash));
+  RKT_TRY_ASSIGN(util::LockFile held, lock(id, util::LockMode::exclusive));
+  if (is_rendered(id)) return path(id);
+  RKT_TRY(remove_leftovers(id));
+  return place_locked(tree.m_dir, id);
+}
+
+/// Fills a fresh tree directory: rootfs and manifest, then seal_tree.
 Result<void> TreeStore::build_tree(const std::vector<RenderImage>& flattened,
                                    const fs::path& dir) const {
   fs::path rootfs_dir = dir / "rootfs";
@@ -225,18 +304,7 @@ Result<void> TreeStore::build_tree(const std::vector<RenderImage>& flattened,
   }
   TreeHashBuilder hash;
   RKT_TRY(render_layers(flattened, rootfs_dir, dir / "manifest", &hash));
-  const auto no_fsync = util::Durability::no_fsync;
-  RKT_TRY(util::write_file_atomic(dir / k_image_file, flattened.back().key, 0644, no_fsync));
-  std::string records = hash.records();
-  RKT_TRY(util::write_file_atomic(dir / k_entries_file, records, 0644, no_fsync));
-  RKT_TRY(util::write_file_atomic(dir / k_hash_file, "sha512-" + util::sha512_hex(records), 0644,
-                                  no_fsync));
-  UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir_fd) return Error::from_errno(errno, "open `{}`", dir.string());
-  if (::syncfs(dir_fd.get()) != 0) return Error::from_errno(errno, "syncfs `{}`", dir.string());
-  RKT_TRY(util::write_file_atomic(dir / k_rendered_file, "", 0644, util::Durability::fsync));
-  if (::fsync(dir_fd.get()) != 0) return Error::from_errno(errno, "fsync `{}`", dir.string());
-  return {};
+  return seal_tree(dir, flattened.back().key, hash);
 }
 
 /// Under the lock of `id`: its temporary dirs and an incomplete tree are leftovers of a killed
@@ -256,6 +324,8 @@ Result<void> TreeStore::remove_leftovers(const std::string& id) const {
       auto other = lock(owner, util::LockMode::exclusive, util::LockWait::no_block);
       if (!other) continue;  // being rendered or removed right now
       RKT_TRY(util::remove_all(it->path()));
+      // A killed fetch's pending tree had a lock of its own, used by nothing else.
+      if (owner.starts_with(k_pending_prefix)) ::unlink((m_locks_dir / ("tree-" + owner)).c_str());
       continue;
     }
     RKT_TRY(util::remove_all(it->path()));
@@ -278,14 +348,23 @@ Result<void> TreeStore::verify(const std::string& id) const {
 Result<void> TreeStore::verify_locked(const std::string& id) const {
   RKT_TRY_ASSIGN(std::string recorded, util::read_file(path(id) / k_hash_file));
   std::string expected(util::trim(recorded));
+  // Trees rendered before rkt hashed them with SHA-256 say "sha512-": verify them as they were
+  // made. An unknown format fails like a mismatch, so the tree is rendered again.
+  auto algorithm = tree_hash_algorithm(expected);
+  if (!algorithm) {
+    return Error::make(ErrorKind::verification_failed, "tree {}: unknown hash format `{:.16}`", id,
+                       expected);
+  }
   KnownContents contents;
   fs::path verified_file = path(id) / k_verified_file;
-  if (auto text = util::read_file(verified_file)) contents.known = VerifiedContents::parse(*text);
+  if (auto text = util::read_file(verified_file)) {
+    contents.known = VerifiedContents::parse(*text, util::hex_size(*algorithm));
+  }
   contents.now = ::time(nullptr);
-  TreeHashBuilder scanned;
+  TreeHashBuilder scanned(*algorithm);
   RKT_TRY(scan_tree(rootfs(id), scanned, &contents));
   std::string records = scanned.records();
-  if ("sha512-" + util::sha512_hex(records) == expected) {
+  if (scanned.hash() == expected) {
     if (contents.hashed_files > 0 || contents.learned.size() != contents.known.size()) {
       // Best effort: without it the next verification reads every file again, nothing worse.
       (void)util::write_file_atomic(verified_file, contents.learned.serialize(), 0644,

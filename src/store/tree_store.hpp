@@ -8,6 +8,8 @@
 
 #include "appc/types.hpp"
 #include "store/tar_extract.hpp"
+#include "store/tree_hash.hpp"
+#include "util/file.hpp"
 #include "util/lock_file.hpp"
 #include "util/result.hpp"
 
@@ -44,6 +46,29 @@ Result<void> render_to_dir(const std::vector<RenderImage>& flattened,
 Result<void> extract_to_dir(const std::filesystem::path& blob_path,
                             const std::filesystem::path& target_dir, RootfsOnly rootfs_only);
 
+/// A tree rendered from an image's tar while the image streams into the store, before its key (and
+/// so the tree's id) is known: extracted into tree/pending-<pid>-<n>.tmp-<random> under its own
+/// flock (locks/tree-pending-<pid>-<n>). TreeStore::commit_pending puts it in place once the image
+/// is stored; dropped, it is removed. A killed process's one is removed by the next render, as
+/// any temporary tree whose lock is free.
+class PendingTree {
+ public:
+  PendingTree(PendingTree&& other) noexcept;
+  PendingTree& operator=(PendingTree&&) = delete;
+  ~PendingTree();
+
+ private:
+  friend class TreeStore;
+  PendingTree(std::filesystem::path lock_path, util::LockFile lock, util::TempDir dir)
+      : m_lock_path(std::move(lock_path)), m_lock(std::move(lock)), m_dir(std::move(dir)) {}
+
+  std::filesystem::path m_lock_path;
+  util::LockFile m_lock;
+  util::TempDir m_dir;
+  TreeHashBuilder m_hash;
+  bool m_extracted = false;
+};
+
 /// Rendered images (cas/tree): tree/<id>/{rootfs/, manifest, image, entries, hash, rendered}. A
 /// tree appears under its final name only once complete (rendered in <id>.tmp-<random>, then
 /// renamed), under an exclusive flock on <locks>/tree-<id>.
@@ -60,6 +85,16 @@ class TreeStore {
   /// Renders the tree again after verify() failed: under the tree's exclusive lock, unless it
   /// verifies by now (another process rebuilt it), the tree is removed and rendered anew.
   Result<std::filesystem::path> rebuild(const std::vector<RenderImage>& flattened) const;
+  /// Starts a tree for an image that is still being imported (see PendingTree).
+  Result<PendingTree> begin_pending() const;
+  /// Extracts the ACI tar read from `fd` into the pending tree, hashing it on the way.
+  Result<void> extract_pending(PendingTree& tree, int fd, std::string_view source) const;
+  /// Completes the pending tree (hash, syncfs, `rendered`) and renames it into place as the tree
+  /// of `flattened`: the image it was extracted from, now stored, alone (no dependencies, no
+  /// pathWhitelist; anything else is an error and the tree is dropped). If that tree was
+  /// rendered meanwhile (another fetch), the pending one is dropped. Returns tree/<id>.
+  Result<std::filesystem::path> commit_pending(PendingTree tree,
+                                               const std::vector<RenderImage>& flattened) const;
   /// Removes a tree; a missing one is not an error.
   Result<void> remove(const std::string& id) const;
   /// Ids of the trees present (complete or not), sorted.
@@ -83,6 +118,7 @@ class TreeStore {
   Result<void> remove_locked(const std::string& id) const;
   Result<void> build_tree(const std::vector<RenderImage>& flattened,
                           const std::filesystem::path& dir) const;
+  Result<std::filesystem::path> place_locked(util::TempDir& dir, const std::string& id) const;
 
   std::filesystem::path m_tree_dir;
   std::filesystem::path m_locks_dir;

@@ -29,7 +29,7 @@ FileStamp FileStamp::of(const struct stat& st) {
 
 // One record per file: path, inode, size, mtime, ctime and hex, each ended by a NUL (paths may
 // hold newlines, never NULs).
-VerifiedContents VerifiedContents::parse(std::string_view text) {
+VerifiedContents VerifiedContents::parse(std::string_view text, size_t hex_size) {
   VerifiedContents contents;
   std::vector<std::string_view> fields;
   while (!text.empty()) {
@@ -41,7 +41,7 @@ VerifiedContents VerifiedContents::parse(std::string_view text) {
     Known known;
     if (parse_number(fields[1], known.stamp.inode) && parse_number(fields[2], known.stamp.size) &&
         parse_number(fields[3], known.stamp.mtime_ns) &&
-        parse_number(fields[4], known.stamp.ctime_ns) && fields[5].size() == 128) {
+        parse_number(fields[4], known.stamp.ctime_ns) && fields[5].size() == hex_size) {
       known.hex = std::string(fields[5]);
       contents.m_files[std::string(fields[0])] = std::move(known);
     }

@@ -30,12 +30,13 @@ struct FileStamp {
 /// write in the same tick the same ctime.
 class VerifiedContents {
  public:
-  /// Parses what serialize() wrote; a damaged text yields what could be read (at worst nothing,
-  /// which only means hashing everything again).
-  static VerifiedContents parse(std::string_view text);
+  /// Parses what serialize() wrote, keeping the records whose hex digest has `hex_size`
+  /// characters (the tree's algorithm); a damaged text yields what could be read (at worst
+  /// nothing, which only means hashing everything again).
+  static VerifiedContents parse(std::string_view text, size_t hex_size);
   std::string serialize() const;
 
-  /// The recorded sha512 hex of `path` if its stamp is still `stamp`, else null.
+  /// The recorded hex digest of `path` if its stamp is still `stamp`, else null.
   const std::string* find(const std::string& path, const FileStamp& stamp) const;
   /// Remembers a freshly hashed file, unless it changed too recently to be trusted.
   void remember(const std::string& path, const FileStamp& stamp, std::string hex, time_t now);

@@ -10,6 +10,11 @@ namespace rkt::util {
 
 enum class DigestAlgorithm { sha256, sha512 };
 
+/// Length of the lowercase hex of a digest.
+constexpr size_t hex_size(DigestAlgorithm algorithm) {
+  return algorithm == DigestAlgorithm::sha512 ? 128 : 64;
+}
+
 /// Streaming message digest (nettle); hex() finishes it.
 class Digest {
  public:

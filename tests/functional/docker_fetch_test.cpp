@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -21,6 +22,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 /// An flock'ed file, as ResumableDownload holds one.
@@ -215,11 +217,24 @@ TEST_F(DockerFetchTest, PullPolicyNewUsesTheStoredImage) {
 
 // --- faults: one error naming the URL, nothing stored -----------------------------------------
 
+/// The lock files of trees rendered while importing (locks/tree-pending-*), which a fetch removes.
+std::vector<std::string> pending_tree_locks(const RktCtx& ctx) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(ctx.data_dir() / "locks", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with("tree-pending-")) names.push_back(name);
+  }
+  return names;
+}
+
 void expect_failed_cleanly(const RktCtx& ctx, const ProcResult& r, const std::string& needle) {
   EXPECT_TRUE(IsRktError(r));
   EXPECT_THAT(r.err, HasSubstr(needle)) << dump(r);
   EXPECT_TRUE(ctx.listed_ids().empty());
   EXPECT_TRUE(ctx.blob_files().empty());
+  EXPECT_TRUE(ctx.tree_dirs().empty()) << "no tree, complete or temporary";
+  EXPECT_TRUE(pending_tree_locks(ctx).empty());
 }
 
 TEST_F(DockerFetchTest, UnknownTagIsNotFound) {
@@ -260,6 +275,19 @@ TEST_F(DockerFetchTest, TruncatedLayerIsRefused) {
   fs::resize_file(registry.blob_data(layer), 10);
   ProcResult r = fetch("short:1");
   expect_failed_cleanly(ctx, r, "/blobs/" + layer);
+}
+
+TEST_F(DockerFetchTest, AnImageThatFailsWhileStackingStoresNeitherBlobNorTree) {
+  // The upper layer deletes the target of a hard link of the lower one: the stacked tar, which is
+  // imported and rendered at once, has a link to nothing, found only after much was written.
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"big", std::string(3 << 20, 'b')}, {"target", "t"}},
+                                  {}, {}, false, {{"zz-link", "target"}}});
+  image.layers.push_back(OciLayer{{{"upper", "u"}}, {"target"}});
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "dangling:1",
+                PushFormat::oci);
+  ProcResult r = fetch("dangling:1");
+  expect_failed_cleanly(ctx, r, "target");
 }
 
 TEST_F(DockerFetchTest, ManifestThatIsNotJsonIsRefused) {
@@ -487,6 +515,38 @@ class DockerRunTest : public PodTest {
   DockerRunTest() : registry(ctx.scratch_path("registry")) {}
   DockerRegistry registry;
 };
+
+TEST_F(DockerRunTest, ThePodUsesTheTreeRenderedWhileFetchingWithoutRenderingItAgain) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"etc/motd", "hello from docker\n"}}, {}, {}, true});
+  image.layers.push_back(OciLayer{{{"etc/upper", std::string(2 << 20, 'u')}}});
+  image.config = {{"Cmd", {"/bin/true"}}};
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "busybox:1");
+  ProcResult fetched = ctx.run({"--insecure-options=image,http", "fetch",
+                                "docker://" + registry.address() + "/busybox:1"});
+  ASSERT_TRUE(Succeeded(fetched)) << dump(fetched);
+  std::vector<fs::path> trees = ctx.tree_dirs();
+  ASSERT_EQ(trees.size(), 1u) << "one tree, no temporary one left";
+  fs::path tree = trees.front();
+  EXPECT_THAT(tree.filename().string(), ::testing::StartsWith("deps-sha512-"));
+  EXPECT_TRUE(fs::exists(tree / "rendered"));
+  EXPECT_THAT(read_text(tree / "hash"), ::testing::StartsWith("sha256-"));
+  EXPECT_THAT(read_text(tree / "image"), ::testing::StartsWith(last_line(fetched.out)));
+  EXPECT_EQ(read_text(tree / "rootfs/etc/motd"), "hello from docker\n");
+  EXPECT_TRUE(pending_tree_locks(ctx).empty());
+  struct stat before {};
+  ASSERT_EQ(::stat((tree / "rootfs").c_str(), &before), 0);
+
+  ProcResult verified = ctx.run({"image", "verify", last_line(fetched.out)});
+  EXPECT_TRUE(Succeeded(verified)) << dump(verified);
+  ProcResult ran = run_pod({"--net=none", last_line(fetched.out)});
+  ASSERT_TRUE(Succeeded(ran)) << dump(ran);
+  EXPECT_THAT(ran.err, Not(HasSubstr("bad state")));
+  struct stat after {};
+  ASSERT_EQ(::stat((tree / "rootfs").c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "the tree was not rendered again";
+  EXPECT_THAT(ctx.tree_dirs(), ::testing::Contains(tree));  // beside the stage1's tree
+}
 
 TEST_F(DockerRunTest, InteractiveShellInADockerImage) {
   OciImage image;

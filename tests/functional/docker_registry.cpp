@@ -49,6 +49,9 @@ fs::path write_layer(const fs::path& layout, const OciLayer& layer, size_t index
     }
   }
   for (const auto& [path, content] : layer.files) write_text(stage / path, content);
+  for (const auto& [path, target] : layer.hardlinks) {
+    fs::create_hard_link(stage / target, stage / path);
+  }
   for (const std::string& path : layer.removed) {
     fs::path p(path);
     write_text(stage / p.parent_path() / (".wh." + p.filename().string()), "");

@@ -5,7 +5,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +18,7 @@
 #include "image/docker/layer_cache.hpp"
 #include "image/docker/layer_squash.hpp"
 #include "image/docker/registry_client.hpp"
+#include "image/render.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
 #include "util/unique_fd.hpp"
@@ -89,41 +93,145 @@ Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registr
   return paths;
 }
 
+/// Blocks SIGPIPE in the calling thread: a write to a pipe whose reader stopped then fails with
+/// EPIPE instead of killing rkt.
+void block_sigpipe() {
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+}
+
+Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
+  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer switches; the default works too
+  return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+/// Reads `fd` to its end (what the tar reader left: padding), so the writer is not cut off.
+void drain(int fd) {
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return;
+  }
+}
+
+/// The first of several failures of threads joined by pipes: when one stops, the others fail with
+/// EPIPE or a truncated tar, which says nothing of the cause.
+class FirstError {
+ public:
+  void note(const Error& error) {
+    std::lock_guard lock(m_mutex);
+    if (!m_error) m_error = error;
+  }
+  Error get(Error fallback) {
+    std::lock_guard lock(m_mutex);
+    return m_error ? *m_error : std::move(fallback);
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::optional<Error> m_error;
+};
+
+/// The image's tree, extracted from a second copy of the squashed tar while the store imports
+/// the first (instead of re-reading the stored blob afterwards). Only where the fetch renders.
+struct StreamedRender {
+  store::TreeStore trees;
+  std::optional<store::PendingTree> tree;
+  UniqueFd read_end;
+  UniqueFd write_end;
+  Result<void> extracted{};
+  std::thread thread;
+
+  void start(const std::string& source, FirstError& failure) {
+    thread = std::thread([this, source, &failure] {
+      extracted = trees.extract_pending(*tree, read_end.get(), source);
+      if (extracted) {
+        drain(read_end.get());
+      } else {
+        failure.note(extracted.error());
+      }
+      read_end.reset();  // a squash still writing gets EPIPE
+    });
+  }
+  void join() {
+    if (thread.joinable()) thread.join();
+  }
+};
+
+/// Starts rendering the image's tree from a second pipe, where the fetch renders (as root). Without
+/// it (or if it cannot start) the tree is rendered from the stored blob afterwards, as before.
+void start_render(std::optional<StreamedRender>& render, store::ImageStore& store,
+                  const std::string& source, FirstError& failure) {
+  if (!renders_at_fetch()) return;
+  auto pending = tree_store_of(store).begin_pending();
+  if (!pending) {
+    log::warn("rendering while importing: {}", pending.error().message);
+    return;
+  }
+  auto pipe = make_pipe();
+  if (!pipe) return;
+  render.emplace(StreamedRender{tree_store_of(store), std::move(*pending), std::move(pipe->first),
+                                std::move(pipe->second), {}, {}});
+  render->start(source, failure);
+}
+
+/// Puts the tree in place now that its image is stored; one that cannot be placed is rendered
+/// again from the blob afterwards.
+void place_rendered(StreamedRender& render, store::ImageStore& store,
+                    const store::ImageInfo& image) {
+  auto flattened = flatten_image(store, image);
+  if (!flattened) return;
+  if (auto placed = render.trees.commit_pending(std::move(*render.tree), *flattened); !placed) {
+    log::warn("rendering while importing: {}", placed.error().message);
+  }
+}
+
 /// Stacks the layers straight into the store's import through a pipe (a thread squashes, this
 /// one imports): the ACI is written once, as the store's blob, never as a temporary file first.
-/// The import checks and hashes it as any other, and commits only once the squash succeeded.
+/// The import checks and hashes it as any other, and commits only once the squash (and, as
+/// root, the tree's extraction from a second pipe) succeeded; the tree takes its place after.
 Result<store::ImageInfo> import_squashed(store::ImageStore& store,
                                          const std::vector<std::filesystem::path>& layers,
                                          const std::string& manifest_json,
                                          store::ImportOptions options) {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
-  UniqueFd read_end(fds[0]);
-  UniqueFd write_end(fds[1]);
-  ::fcntl(write_end.get(), F_SETPIPE_SZ, 1 << 20);  // fewer switches; the default works too
+  RKT_TRY_ASSIGN(auto import_pipe, make_pipe());
+  auto& [read_end, write_end] = import_pipe;
+  FirstError failure;
+  std::optional<StreamedRender> render;
+  start_render(render, store, options.source, failure);
+  std::vector<int> out_fds{write_end.get()};
+  if (render) out_fds.push_back(render->write_end.get());
   Result<void> squashed{};
   std::thread writer([&] {
-    // If the import stops reading, write() fails with EPIPE instead of killing rkt.
-    sigset_t pipe_signal;
-    sigemptyset(&pipe_signal);
-    sigaddset(&pipe_signal, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-    squashed = squash_layers(layers, manifest_json, write_end.get());
+    block_sigpipe();
+    squashed = squash_layers(layers, manifest_json, out_fds);
+    if (!squashed) failure.note(squashed.error());
     write_end.reset();  // end of file for the import
+    if (render) render->write_end.reset();  // and for the render
   });
-  auto join = [&writer] {
+  auto join = [&] {
     if (writer.joinable()) writer.join();
+    if (render) render->join();
   };
   // The import read a valid tar to its end; it is the squash's only if the squash succeeded.
   options.before_commit = [&]() -> Result<void> {
     join();
     if (!squashed) return squashed.error();
+    if (render && !render->extracted) return render->extracted.error();
     return {};
   };
   auto imported = store.import_aci_fd(read_end.get(), options);
+  if (!imported) failure.note(imported.error());
   read_end.reset();  // a squash still writing gets EPIPE
   join();
-  if (!squashed) return std::move(squashed).error();
+  if (!squashed) return failure.get(std::move(squashed).error());
+  if (!imported) return failure.get(std::move(imported).error());
+  if (render) place_rendered(*render, store, *imported);
   return imported;
 }
 

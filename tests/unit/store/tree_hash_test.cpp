@@ -80,8 +80,37 @@ class TreeHashTest : public ::testing::Test {
 
 TEST_F(TreeHashTest, HashDuringExtractionEqualsHashOfTheWalk) {
   std::string during = extract(varied_image());
-  EXPECT_TRUE(during.starts_with("sha512-"));
+  EXPECT_TRUE(during.starts_with("sha256-"));
+  EXPECT_EQ(during.size(), 7u + 64u);
   EXPECT_EQ(during, walk());
+}
+
+TEST_F(TreeHashTest, FileDigestsAreSha256OfTheContent) {
+  extract(varied_image());
+  TreeHashBuilder scanned;
+  ASSERT_TRUE(scan_tree(rootfs(), scanned));
+  EXPECT_EQ(scanned.find("a/b")->detail, util::sha256_hex("slash"));
+}
+
+TEST_F(TreeHashTest, OldSha512FormatIsStillComputedTheSameWay) {
+  std::string during = extract(varied_image());
+  auto old_format = compute_tree_hash(rootfs(), util::DigestAlgorithm::sha512);
+  ASSERT_TRUE(old_format);
+  EXPECT_TRUE(old_format->starts_with("sha512-"));
+  EXPECT_EQ(old_format->size(), 7u + 128u);
+  TreeHashBuilder scanned(util::DigestAlgorithm::sha512);
+  ASSERT_TRUE(scan_tree(rootfs(), scanned));
+  EXPECT_EQ(scanned.find("a/b")->detail, util::sha512_hex("slash"));
+  EXPECT_EQ(*old_format, "sha512-" + util::sha512_hex(scanned.records()));
+  EXPECT_NE(*old_format, during);
+}
+
+TEST(TreeHashAlgorithm, NamedByTheHashPrefix) {
+  EXPECT_EQ(tree_hash_algorithm("sha256-" + std::string(64, 'a')), util::DigestAlgorithm::sha256);
+  EXPECT_EQ(tree_hash_algorithm("sha512-" + std::string(128, 'a')), util::DigestAlgorithm::sha512);
+  EXPECT_EQ(tree_hash_algorithm("md5-abc"), std::nullopt);
+  EXPECT_EQ(tree_hash_algorithm("sha256"), std::nullopt);
+  EXPECT_EQ(tree_hash_algorithm(""), std::nullopt);
 }
 
 TEST_F(TreeHashTest, RecordsEveryEntryWithItsMetadata) {
@@ -176,7 +205,7 @@ TEST_F(TreeHashTest, KnownContentsSpareReadingUnchangedFiles) {
   EXPECT_GT(first.hashed_files, 0u);
 
   KnownContents second = settled_contents();
-  second.known = VerifiedContents::parse(first.learned.serialize());
+  second.known = VerifiedContents::parse(first.learned.serialize(), 64);
   TreeHashBuilder again;
   ASSERT_TRUE(scan_tree(rootfs(), again, &second));
   EXPECT_EQ(again.hash(), extracted);
@@ -218,7 +247,7 @@ TEST(VerifiedContents, RecentStampsAreNotRemembered) {
   FileStamp fresh_stamp{3, 4, 0, static_cast<int64_t>(now) * 1'000'000'000};
   contents.remember("old", old_stamp, std::string(128, 'a'), now);
   contents.remember("fresh", fresh_stamp, std::string(128, 'b'), now);
-  VerifiedContents parsed = VerifiedContents::parse(contents.serialize());
+  VerifiedContents parsed = VerifiedContents::parse(contents.serialize(), 128);
   ASSERT_NE(parsed.find("old", old_stamp), nullptr);
   EXPECT_EQ(*parsed.find("old", old_stamp), std::string(128, 'a'));
   EXPECT_EQ(parsed.find("fresh", fresh_stamp), nullptr);
@@ -228,18 +257,20 @@ TEST(VerifiedContents, RecentStampsAreNotRemembered) {
 }
 
 TEST(VerifiedContents, DamagedTextYieldsWhatCanBeRead) {
-  EXPECT_EQ(VerifiedContents::parse("garbage").size(), 0u);
+  EXPECT_EQ(VerifiedContents::parse("garbage", 64).size(), 0u);
   EXPECT_EQ(VerifiedContents::parse(std::string("p\0x\0"
                                                 "1\0"
                                                 "2\0"
                                                 "3\0short\0",
-                                                16))
+                                                16),
+                                    64)
                 .size(),
             0u);
 }
 
-TEST(TreeHashContentHasher, DigestsMatchOneShotSha512AcrossBatchBoundaries) {
-  ContentHasher hasher;
+TEST(TreeHashContentHasher, DigestsMatchOneShotDigestsAcrossBatchBoundaries) {
+  for (auto algorithm : {util::DigestAlgorithm::sha256, util::DigestAlgorithm::sha512}) {
+  ContentHasher hasher(algorithm);
   std::vector<std::string> expected;
   for (unsigned i = 0; i < 40; ++i) {
     // Sizes from empty to several batches, fed in uneven pieces, some with holes.
@@ -251,9 +282,12 @@ TEST(TreeHashContentHasher, DigestsMatchOneShotSha512AcrossBatchBoundaries) {
       hasher.add(content.data() + pos, std::min<size_t>(300001, content.size() - pos));
     }
     hasher.end_file();
-    expected.push_back(util::sha512_hex(std::string(hole, '\0') + content));
+    std::string whole = std::string(hole, '\0') + content;
+    expected.push_back(algorithm == util::DigestAlgorithm::sha512 ? util::sha512_hex(whole)
+                                                                  : util::sha256_hex(whole));
   }
   EXPECT_EQ(hasher.finish(), expected);
+  }
 }
 
 TEST(TreeHashPathFilter, WhitelistKeepsListedPathsAndDirectoriesOnTheWay) {

@@ -1,6 +1,7 @@
 #include "store/tree_store.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "store/tree_hash.hpp"
 #include "support/aci_builder.hpp"
 #include "support/temp_dir.hpp"
 #include "util/digest.hpp"
 #include "util/file.hpp"
 #include "util/lock_file.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rkt::store {
 namespace {
@@ -81,8 +84,8 @@ TEST_F(TreeStoreTest, RendersOneImage) {
   ASSERT_TRUE(rendered) << rendered.error().message;
   EXPECT_EQ(*rendered, tree_dir() / id);
   EXPECT_EQ(read(*rendered / "rootfs/etc/hello"), "hello example.com/a\n");
-  EXPECT_TRUE(read(*rendered / "hash").starts_with("sha512-"));
-  EXPECT_EQ(read(*rendered / "hash").size(), 7u + 128u);
+  EXPECT_TRUE(read(*rendered / "hash").starts_with("sha256-"));
+  EXPECT_EQ(read(*rendered / "hash").size(), 7u + 64u);
   EXPECT_TRUE(util::path_exists(*rendered / "rendered"));
   EXPECT_EQ(read(*rendered / "image"), a.key);
   EXPECT_NE(read(*rendered / "manifest").find("example.com/a"), std::string::npos);
@@ -222,6 +225,59 @@ TEST_F(TreeStoreTest, RebuildOfASoundTreeKeepsIt) {
   EXPECT_EQ(before.st_ino, after.st_ino) << "another process's rebuild is not repeated";
 }
 
+/// Rewrites a rendered tree's `entries` and `hash` as rkt wrote them before tree hashes used
+/// SHA-256 (SHA-512 of every file and of the records), and drops its `verified` stamps.
+void make_old_format(const fs::path& tree) {
+  TreeHashBuilder old(util::DigestAlgorithm::sha512);
+  ASSERT_TRUE(scan_tree(tree / "rootfs", old));
+  ASSERT_TRUE(util::write_file_atomic(tree / "entries", old.records()));
+  ASSERT_TRUE(util::write_file_atomic(tree / "hash", "sha512-" + util::sha512_hex(old.records())));
+  std::error_code ec;
+  fs::remove(tree / "verified", ec);
+}
+
+TEST_F(TreeStoreTest, OldFormatTreeStillVerifiesAndIsNotRebuilt) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  make_old_format(rootfs.parent_path());
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(store().verify(tree_id({a})));  // again, with the stamps the first one kept
+  struct stat before {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &before), 0);
+  ASSERT_TRUE(store().rebuild({a}));
+  struct stat after {};
+  ASSERT_EQ(::stat(rootfs.c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino) << "a sound old-format tree is kept";
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha512-"));
+}
+
+TEST_F(TreeStoreTest, OldFormatTreeStillCatchesAChange) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  make_old_format(rootfs.parent_path());
+  ASSERT_TRUE(util::write_file_atomic(rootfs / "etc/hello", "tampered"));
+  auto verified = store().verify(tree_id({a}));
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.error().kind, ErrorKind::verification_failed);
+  EXPECT_NE(verified.error().message.find("first difference: `etc/hello`"), std::string::npos)
+      << verified.error().message;
+  ASSERT_TRUE(store().rebuild({a}));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha256-")) << "rebuilt anew";
+}
+
+TEST_F(TreeStoreTest, UnknownHashFormatFailsVerificationAndIsRebuilt) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  fs::path rootfs = render_ok({a});
+  ASSERT_TRUE(util::write_file_atomic(rootfs.parent_path() / "hash", "md5-0123456789abcdef"));
+  auto verified = store().verify(tree_id({a}));
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.error().kind, ErrorKind::verification_failed);
+  ASSERT_TRUE(store().rebuild({a}));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_TRUE(read(rootfs.parent_path() / "hash").starts_with("sha256-"));
+}
+
 TEST_F(TreeStoreTest, VerifyOfAnUnknownTreeIsNotFound) {
   auto verified = store().verify("deps-sha512-" + std::string(64, '0'));
   ASSERT_FALSE(verified);
@@ -282,6 +338,71 @@ TEST_F(TreeStoreTest, StaleTemporaryDirsAreRemovedUnlessTheirLockIsHeld) {
   EXPECT_FALSE(util::path_exists(tree_dir() / (dead + ".tmp-killed")));
   EXPECT_TRUE(util::path_exists(tree_dir() / (busy + ".tmp-live")));
   EXPECT_EQ(*store().list_ids(), std::vector<std::string>{id});
+}
+
+/// Names under tree/ and locks/ that belong to trees rendered while importing.
+std::vector<std::string> pending_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.find("pending-") != std::string::npos) names.push_back(name);
+  }
+  return names;
+}
+
+TEST_F(TreeStoreTest, PendingTreeExtractedFromADescriptorBecomesTheImagesTree) {
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  auto pending = store().begin_pending();
+  ASSERT_TRUE(pending) << pending.error().message;
+  EXPECT_EQ(pending_names(tree_dir()).size(), 1u);
+  EXPECT_TRUE(store().list_ids()->empty()) << "not a tree before it is committed";
+  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(fd);
+  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  auto placed = store().commit_pending(std::move(*pending), {a});
+  ASSERT_TRUE(placed) << placed.error().message;
+  EXPECT_EQ(*placed, tree_dir() / tree_id({a}));
+  EXPECT_TRUE(store().is_rendered(tree_id({a})));
+  EXPECT_TRUE(store().verify(tree_id({a})));
+  EXPECT_EQ(read(*placed / "rootfs/etc/hello"), "hello a\n");
+  EXPECT_EQ(read(*placed / "image"), a.key);
+  EXPECT_TRUE(read(*placed / "hash").starts_with("sha256-"));
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
+}
+
+TEST_F(TreeStoreTest, DroppedPendingTreeLeavesNothing) {
+  {
+    auto pending = store().begin_pending();
+    ASSERT_TRUE(pending);
+  }
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
+}
+
+TEST_F(TreeStoreTest, PendingTreeFitsOnlyAnImageWithoutDependencies) {
+  RenderImage b = image("b", AciBuilder::simple("b"));
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  auto pending = store().begin_pending();
+  ASSERT_TRUE(pending);
+  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
+  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  auto placed = store().commit_pending(std::move(*pending), {b, a});
+  EXPECT_FALSE(placed);
+  EXPECT_TRUE(store().list_ids()->empty());
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+}
+
+TEST_F(TreeStoreTest, KilledFetchsPendingTreeIsRemovedByTheNextRender) {
+  std::string owner = "pending-999999-0";
+  ASSERT_TRUE(util::make_dirs(tree_dir() / (owner + ".tmp-killed") / "rootfs/etc"));
+  ASSERT_TRUE(util::make_dirs(m_dir.path() / "locks"));
+  ASSERT_TRUE(util::write_file_atomic(m_dir.path() / "locks" / ("tree-" + owner), ""));
+  RenderImage a = image("a", AciBuilder::simple("a"));
+  render_ok({a});
+  EXPECT_TRUE(pending_names(tree_dir()).empty());
+  EXPECT_TRUE(pending_names(m_dir.path() / "locks").empty());
 }
 
 TEST_F(TreeStoreTest, IncompleteTreeIsRenderedAgain) {
