@@ -10,8 +10,10 @@ packages=(
   libcap-dev nlohmann-json3-dev libcli11-dev libfmt-dev libgoogle-perftools-dev libzstd-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
   libsystemd-dev nettle-dev
-  # what a static link of libarchive needs (pkg-config --static --libs libarchive)
-  libacl1-dev liblz4-dev libbz2-dev liblzma-dev libxml2-dev zlib1g-dev
+  # the archives rkt links statically: libarchive's (pkg-config --static --libs libarchive) and
+  # gpgme's (rkt_static_library in CMakeLists.txt)
+  libacl1-dev liblz4-dev libbz2-dev liblzma-dev libxml2-dev zlib1g-dev libassuan-dev
+  libgpg-error-dev
   # tests
   libgtest-dev libgmock-dev gnupg busybox-static appc-spec zstd xz-utils bzip2 util-linux
   file iproute2
