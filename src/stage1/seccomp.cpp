@@ -174,6 +174,11 @@ Result<std::vector<sock_filter>> build_seccomp_filter(const SeccompPlan& plan) {
   uint32_t fallback = plan.mode == SeccompMode::allow_list ? deny : SCMP_ACT_ALLOW;
   Context ctx(seccomp_init(fallback));
   if (!ctx) return Error::make(ErrorKind::io, "seccomp_init failed");
+  // A binary search over the syscall numbers instead of one comparison after the other: every
+  // syscall of the app runs the filter, and the default one lists some 300.
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc != 0) {
+    return Error::from_errno(-rc, "seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE)");
+  }
   RKT_TRY(add_rules(ctx, plan, deny));
   return export_bpf(ctx);
 }
