@@ -39,14 +39,13 @@ Result<store::ImageInfo> Fetcher::fetch(const FetchRequest& request) {
     case RefKind::docker:
       return fetch_docker(request);
   }
-  return Error::make(ErrorKind::invalid_argument, "fetching {} is not supported",
-                     request.ref.text);
+  return Error::make(ErrorKind::invalid_argument, "fetching {} is not supported", request.ref.text);
 }
 
 Result<store::ImageInfo> Fetcher::fetch_docker(const FetchRequest& request) {
   RKT_TRY_ASSIGN(docker::DockerRef ref, docker::parse_docker_ref(request.ref.text));
-  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
-                       m_network.trust_keys_from_https};
+  FetchContext context{m_store,    m_keystore, m_client,
+                       m_insecure, m_policy,   m_network.trust_keys_from_https};
   const config::BasicCredentials* credentials =
       m_network.docker_credentials ? m_network.docker_credentials(ref.registry) : nullptr;
   RKT_TRY_ASSIGN(store::ImageInfo info, docker::fetch_docker_image(context, ref, credentials));
@@ -64,8 +63,8 @@ Result<store::ImageInfo> Fetcher::fetch_name(const FetchRequest& request) {
       return std::move(found).error().wrap("pull policy is never");
     }
   }
-  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
-                       m_network.trust_keys_from_https};
+  FetchContext context{m_store,    m_keystore, m_client,
+                       m_insecure, m_policy,   m_network.trust_keys_from_https};
   RKT_TRY_ASSIGN(store::ImageInfo info,
                  fetch_by_discovery(context, request.ref.name, request.ref.labels));
   return rendered(std::move(info));
@@ -82,10 +81,10 @@ Result<store::ImageInfo> Fetcher::fetch_url(const FetchRequest& request) {
     log::info("using image from local store for URL {}", url);
     return std::move(*stored);
   }
-  FetchContext context{m_store, m_keystore, m_client, m_insecure, m_policy,
-                       m_network.trust_keys_from_https};
-  RemoteAci remote{url, request.signature_path.empty() ? default_signature_path(url)
-                                                       : request.signature_path};
+  FetchContext context{m_store,    m_keystore, m_client,
+                       m_insecure, m_policy,   m_network.trust_keys_from_https};
+  RemoteAci remote{
+      url, request.signature_path.empty() ? default_signature_path(url) : request.signature_path};
   RKT_TRY_ASSIGN(store::ImageInfo info, fetch_remote_aci(context, remote));
   RKT_TRY(fetch_dependencies(context, info));
   return rendered(std::move(info));
@@ -104,8 +103,8 @@ Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
   log::info("using image from file {}", path);
   if (!m_insecure.image) {
     RKT_TRY_ASSIGN(appc::ImageManifest manifest, read_aci_manifest(path));
-    std::string signature = request.signature_path.empty() ? default_signature_path(path)
-                                                           : request.signature_path;
+    std::string signature =
+        request.signature_path.empty() ? default_signature_path(path) : request.signature_path;
     RKT_TRY(verify_signature(manifest.name, path, signature));
   }
   RKT_TRY_ASSIGN(store::ImageInfo info, m_store.import_aci(path, store::ImportOptions{}));

@@ -70,7 +70,7 @@ class BlobWriter {
   std::optional<Error> m_error;
   bool m_closing = false;
 
-  util::Digest m_digest;  // the hashing worker's (or inline)
+  util::Digest m_digest;   // the hashing worker's (or inline)
   uint64_t m_written = 0;  // the writing worker's (or inline)
   uint64_t m_synced = 0;
 

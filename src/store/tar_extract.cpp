@@ -180,9 +180,9 @@ Result<void> Extractor::open() {
   m_reader.reset(archive_read_new());
   archive_read_support_format_tar(m_reader.get());
   archive_read_support_filter_all(m_reader.get());
-  int opened = m_fd >= 0
-                   ? archive_read_open_fd(m_reader.get(), m_fd, k_read_block_size)
-                   : archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size);
+  int opened =
+      m_fd >= 0 ? archive_read_open_fd(m_reader.get(), m_fd, k_read_block_size)
+                : archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size);
   if (opened != ARCHIVE_OK) {
     return error(fmt::format("open `{}`", m_tar_path.string()), m_reader.get());
   }

@@ -38,8 +38,8 @@ struct ResolvedImage {
 };
 
 Result<ResolvedImage> resolve(RegistryClient& registry, const DockerRef& ref) {
-  RKT_TRY_ASSIGN(FetchedManifest fetched, registry.manifest(ref.reference(),
-                                                            accepted_manifest_types()));
+  RKT_TRY_ASSIGN(FetchedManifest fetched,
+                 registry.manifest(ref.reference(), accepted_manifest_types()));
   std::string where = registry.base_url() + "/manifests/" + ref.reference();
   auto kind = classify_manifest(fetched.media_type, fetched.body);
   if (!kind) return std::move(kind).error().wrap("{}", where);
@@ -75,8 +75,7 @@ Result<ResolvedImage> resolve(RegistryClient& registry, const DockerRef& ref) {
 }
 
 Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registry,
-                                                         LayerCache& cache,
-                                                         ResolvedImage& image) {
+                                                         LayerCache& cache, ResolvedImage& image) {
   std::vector<Descriptor> blobs = image.layers;
   if (image.config_blob) blobs.insert(blobs.begin(), *image.config_blob);
   RKT_TRY(cache.ensure(registry, blobs));
@@ -175,8 +174,12 @@ void start_render(std::optional<StreamedRender>& render, store::ImageStore& stor
   }
   auto pipe = make_pipe();
   if (!pipe) return;
-  render.emplace(StreamedRender{tree_store_of(store), std::move(*pending), std::move(pipe->first),
-                                std::move(pipe->second), {}, {}});
+  render.emplace(StreamedRender{tree_store_of(store),
+                                std::move(*pending),
+                                std::move(pipe->first),
+                                std::move(pipe->second),
+                                {},
+                                {}});
   render->start(source, failure);
 }
 
@@ -211,7 +214,7 @@ Result<store::ImageInfo> import_squashed(store::ImageStore& store,
     block_sigpipe();
     squashed = squash_layers(layers, manifest_json, out_fds);
     if (!squashed) failure.note(squashed.error());
-    write_end.reset();  // end of file for the import
+    write_end.reset();                      // end of file for the import
     if (render) render->write_end.reset();  // and for the render
   });
   auto join = [&] {
@@ -254,8 +257,8 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
       }
     }
     if (context.policy == PullPolicy::never) {
-      return Error::make(ErrorKind::not_found, "{} is not in the store and the pull policy is never",
-                         canonical);
+      return Error::make(ErrorKind::not_found,
+                         "{} is not in the store and the pull policy is never", canonical);
     }
   }
   log::info("remote fetching from URL \"{}\"", canonical);
@@ -267,10 +270,10 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
                       image.config_blob ? image.config_blob->digest : image.manifest_digest};
   auto manifest = appc_manifest_for(image.config, origin);
   if (!manifest) return std::move(manifest).error().wrap("{}", canonical);
-  RKT_TRY_ASSIGN(store::ImageInfo info,
-                 import_squashed(context.store, layers, appc::to_json(*manifest).dump(),
-                                 store::ImportOptions{ref.tag == "latest" && ref.digest.empty(),
-                                                      canonical}));
+  RKT_TRY_ASSIGN(
+      store::ImageInfo info,
+      import_squashed(context.store, layers, appc::to_json(*manifest).dump(),
+                      store::ImportOptions{ref.tag == "latest" && ref.digest.empty(), canonical}));
   std::vector<std::string> made_of;
   for (const Descriptor& layer : image.layers) made_of.push_back(layer.digest);
   if (image.config_blob) made_of.push_back(image.config_blob->digest);

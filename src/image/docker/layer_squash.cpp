@@ -114,7 +114,8 @@ Result<std::vector<std::vector<ScannedEntry>>> scan_layers(
   std::vector<std::optional<Result<std::vector<ScannedEntry>>>> results(layers.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < layers.size(); i = next++) results[i].emplace(scan_layer(layers[i]));
+    for (size_t i = next++; i < layers.size(); i = next++)
+      results[i].emplace(scan_layer(layers[i]));
   };
   std::vector<std::thread> threads;
   for (size_t i = 0; i < std::min<size_t>(k_scan_threads, layers.size()); ++i) {
@@ -180,8 +181,8 @@ Result<void> copy_chosen(const std::filesystem::path& layer,
     while (true) {
       la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n < 0) {
-        return Error::make(ErrorKind::invalid_argument, "layer {}: {}",
-                           layer.filename().string(), archive_error_string(a.get()));
+        return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
+                           archive_error_string(a.get()));
       }
       if (n == 0) break;
       if (archive_write_data(out, buffer.data(), static_cast<size_t>(n)) != n) {
@@ -258,13 +259,14 @@ Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes
   archive_write_set_bytes_in_last_block(out.get(), 1);
-  if (archive_write_open(out.get(), const_cast<std::vector<int>*>(&out_fds), nullptr,
-                         &write_to_all, nullptr) != ARCHIVE_OK) {
+  if (archive_write_open(out.get(), const_cast<std::vector<int>*>(&out_fds), nullptr, &write_to_all,
+                         nullptr) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
   }
   RKT_TRY(write_manifest(out.get(), manifest_json));
   for (auto& [path, entry] : plan.directories) RKT_TRY(write_header(out.get(), entry.get(), path));
-  for (size_t i = 0; i < layers.size(); ++i) RKT_TRY(copy_chosen(layers[i], plan.chosen[i], out.get()));
+  for (size_t i = 0; i < layers.size(); ++i)
+    RKT_TRY(copy_chosen(layers[i], plan.chosen[i], out.get()));
   if (archive_write_close(out.get()) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
   }
