@@ -35,6 +35,21 @@ Result<void> digest_prefix(int fd, uint64_t size, util::Digest& digest) {
   return {};
 }
 
+/// Whether a killed fetch left the whole of `blob` in `file`: then it needs no request (a registry
+/// answers a range starting at the end with 416, and docker-registry cuts that answer short).
+Result<bool> whole_download_kept(ResumableDownload& file, const Descriptor& blob) {
+  RKT_TRY_ASSIGN(int fd, file.rewound_fd());
+  struct stat st {};
+  if (blob.size == 0 || ::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) != blob.size) {
+    return false;
+  }
+  util::Digest digest(util::DigestAlgorithm::sha256);
+  RKT_TRY(digest_prefix(fd, blob.size, digest));
+  if ("sha256:" + digest.hex() == blob.digest) return true;
+  if (::ftruncate(fd, 0) != 0) return Error::from_errno(errno, "truncating a partial download");
+  return false;  // not the blob: downloaded again from the start
+}
+
 }  // namespace
 
 Result<LayerCache> LayerCache::open(const std::filesystem::path& cas_dir) {
@@ -65,6 +80,12 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
     progress.finish(row, blob.size);
     return {};
   }
+  RKT_TRY_ASSIGN(bool kept, whole_download_kept(file, blob));
+  if (kept) {
+    RKT_TRY(file.commit_to(path_of(blob.digest)));
+    progress.finish(row, blob.size);
+    return {};
+  }
   std::optional<util::Digest> digest;
   int file_fd = -1;
   uint64_t written = 0;
@@ -86,8 +107,8 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
     // Start writing back as we go, so that the fsync before the blob enters the cache has
     // little left to wait for.
     if (written - flushed >= k_writeback_step) {
-      ::sync_file_range(file_fd, static_cast<off_t>(flushed),
-                        static_cast<off_t>(written - flushed), SYNC_FILE_RANGE_WRITE);
+      ::sync_file_range(file_fd, static_cast<off_t>(flushed), static_cast<off_t>(written - flushed),
+                        SYNC_FILE_RANGE_WRITE);
       flushed = written;
     }
   };

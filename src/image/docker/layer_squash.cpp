@@ -5,14 +5,10 @@
 
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <memory>
-#include <optional>
-#include <thread>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "util/strings.hpp"
@@ -27,7 +23,6 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
-constexpr size_t k_scan_threads = 4;
 
 Result<ReadPtr> open_layer(const std::filesystem::path& path) {
   ReadPtr a(archive_read_new(), archive_read_free);
@@ -50,114 +45,32 @@ std::string base_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-/// What the layers above the current one removed or replaced.
-struct Hidden {
+/// What the layers above the current one left for it: the paths they removed or replaced, and
+/// those they wrote.
+struct Above {
   std::unordered_set<std::string> removed;  // this path and everything below it
   std::unordered_set<std::string> emptied;  // everything below this path (opaque dirs)
+  std::unordered_set<std::string> written;  // already in the image
+  std::unordered_set<std::string> parents;  // directories there, as something is written below
 
-  bool hides(const std::string& path) const {
-    if (removed.count(path) != 0) return true;
+  bool hides(const std::string& path, bool is_dir) const {
+    if (removed.count(path) != 0 || written.count(path) != 0) return true;
+    if (!is_dir && parents.count(path) != 0) return true;
     for (std::string dir = parent_of(path);; dir = parent_of(dir)) {
       if (removed.count(dir) != 0 || emptied.count(dir) != 0) return true;
       if (dir.empty()) return false;
     }
   }
-};
-
-/// Pass 1, top layer first: which layer provides each visible path, and the directories' headers.
-struct Plan {
-  std::vector<std::unordered_set<std::string>> chosen;  // per layer
-  std::map<std::string, EntryPtr> directories;          // sorted: parents first
-};
-
-/// One entry of a layer as the plan needs it.
-struct ScannedEntry {
-  enum class Kind { other, directory, whiteout, opaque };
-  Kind kind;
-  std::string path;  // whiteout: the path it deletes; opaque: the directory it empties
-  EntryPtr header{nullptr, archive_entry_free};  // directories only
-};
-
-/// Reads a layer's entries (no data kept). Layers are scanned in parallel: each is a full
-/// decompression pass.
-Result<std::vector<ScannedEntry>> scan_layer(const std::filesystem::path& layer) {
-  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
-  std::vector<ScannedEntry> entries;
-  archive_entry* entry = nullptr;
-  int status;
-  while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-    std::string path = normalize_layer_path(archive_entry_pathname(entry));
-    if (path.empty()) continue;
-    std::string base = base_of(path);
-    if (base == k_opaque) {
-      entries.push_back({ScannedEntry::Kind::opaque, parent_of(path)});
-    } else if (util::starts_with(base, k_whiteout)) {
-      std::string parent = parent_of(path);
-      entries.push_back({ScannedEntry::Kind::whiteout,
-                         (parent.empty() ? "" : parent + "/") + base.substr(k_whiteout.size())});
-    } else if (archive_entry_filetype(entry) == AE_IFDIR) {
-      entries.push_back({ScannedEntry::Kind::directory, std::move(path),
-                         EntryPtr(archive_entry_clone(entry), archive_entry_free)});
-    } else {
-      entries.push_back({ScannedEntry::Kind::other, std::move(path)});
+  void write(const std::string& path) {
+    written.insert(path);
+    for (std::string dir = parent_of(path); !dir.empty(); dir = parent_of(dir)) {
+      if (!parents.insert(dir).second) break;
     }
   }
-  if (status != ARCHIVE_EOF) {
-    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
-                       archive_error_string(a.get()));
-  }
-  return entries;
-}
-
-Result<std::vector<std::vector<ScannedEntry>>> scan_layers(
-    const std::vector<std::filesystem::path>& layers) {
-  std::vector<std::optional<Result<std::vector<ScannedEntry>>>> results(layers.size());
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < layers.size(); i = next++)
-      results[i].emplace(scan_layer(layers[i]));
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 0; i < std::min<size_t>(k_scan_threads, layers.size()); ++i) {
-    threads.emplace_back(worker);
-  }
-  for (std::thread& thread : threads) thread.join();
-  std::vector<std::vector<ScannedEntry>> out;
-  for (auto& result : results) {
-    if (!*result) return std::move(*result).error();
-    out.push_back(std::move(**result));
-  }
-  return out;
-}
-
-/// Pass 1 for one layer, top layer first: which of its entries stay visible.
-void plan_layer(std::vector<ScannedEntry>& entries, size_t index, Hidden& hidden, Plan& plan,
-                std::unordered_set<std::string>& taken) {
-  Hidden added;
-  for (ScannedEntry& entry : entries) {
-    switch (entry.kind) {
-      case ScannedEntry::Kind::opaque:
-        added.emptied.insert(entry.path);
-        continue;
-      case ScannedEntry::Kind::whiteout:
-        added.removed.insert(entry.path);
-        continue;
-      default:
-        break;
-    }
-    if (hidden.hides(entry.path) || !taken.insert(entry.path).second) continue;
-    if (entry.kind == ScannedEntry::Kind::directory) {
-      plan.directories.emplace(entry.path, std::move(entry.header));
-    } else {
-      plan.chosen[index].insert(entry.path);
-      added.removed.insert(entry.path);  // a non-directory hides what lower layers have below it
-    }
-  }
-  hidden.removed.insert(added.removed.begin(), added.removed.end());
-  hidden.emptied.insert(added.emptied.begin(), added.emptied.end());
-}
+};
 
 Result<void> write_header(archive* out, archive_entry* entry, const std::string& path) {
+  archive_entry_sparse_clear(entry);  // copy_data writes the holes
   archive_entry_set_pathname(entry, ("rootfs/" + path).c_str());
   if (const char* link = archive_entry_hardlink(entry)) {
     archive_entry_set_hardlink(entry, ("rootfs/" + normalize_layer_path(link)).c_str());
@@ -168,28 +81,78 @@ Result<void> write_header(archive* out, archive_entry* entry, const std::string&
   return {};
 }
 
-Result<void> copy_chosen(const std::filesystem::path& layer,
-                         const std::unordered_set<std::string>& chosen, archive* out) {
-  if (chosen.empty()) return {};
-  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
-  archive_entry* entry = nullptr;
-  std::string buffer(1 << 17, '\0');
-  while (archive_read_next_header(a.get(), &entry) == ARCHIVE_OK) {
-    std::string path = normalize_layer_path(archive_entry_pathname(entry));
-    if (chosen.count(path) == 0) continue;
-    RKT_TRY(write_header(out, entry, path));
-    while (true) {
-      la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-      if (n < 0) {
-        return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
-                           archive_error_string(a.get()));
-      }
-      if (n == 0) break;
-      if (archive_write_data(out, buffer.data(), static_cast<size_t>(n)) != n) {
-        return Error::make(ErrorKind::io, "writing {}: {}", path, archive_error_string(out));
-      }
+/// Copies the entry's `size` bytes of data; the holes of a sparse entry are written as zeros
+/// (write_header made its header dense).
+Result<void> copy_data(archive* in, archive* out, la_int64_t size, const std::string& layer_name,
+                       const std::string& path) {
+  static const std::string zeros(1 << 16, '\0');
+  la_int64_t done = 0;
+  auto write = [&](const void* data, size_t n) -> Result<void> {
+    if (archive_write_data(out, data, n) != static_cast<la_ssize_t>(n)) {
+      return Error::make(ErrorKind::io, "writing {}: {}", path, archive_error_string(out));
     }
+    done += static_cast<la_int64_t>(n);
+    return {};
+  };
+  auto fill_to = [&](la_int64_t offset) -> Result<void> {
+    while (done < offset) {
+      RKT_TRY(write(zeros.data(),
+                    static_cast<size_t>(std::min<la_int64_t>(offset - done, zeros.size()))));
+    }
+    return {};
+  };
+  while (true) {
+    const void* block = nullptr;
+    size_t length = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(in, &block, &length, &offset);
+    if (r == ARCHIVE_EOF) return fill_to(size);
+    if (r < ARCHIVE_WARN) {
+      return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer_name,
+                         archive_error_string(in));
+    }
+    RKT_TRY(fill_to(offset));
+    RKT_TRY(write(block, length));
   }
+}
+
+/// Writes the entries of `layer` that the layers above it left visible, in the layer's order;
+/// then adds what it removes and writes to `above`, for the layers below.
+Result<void> copy_visible(const std::filesystem::path& layer, Above& above, archive* out) {
+  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
+  std::vector<std::string> removed;
+  std::vector<std::string> emptied;
+  archive_entry* entry = nullptr;
+  int status;
+  while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    std::string path = normalize_layer_path(archive_entry_pathname(entry));
+    if (path.empty()) continue;
+    std::string base = base_of(path);
+    if (base == k_opaque) {
+      emptied.push_back(parent_of(path));
+      continue;
+    }
+    if (util::starts_with(base, k_whiteout)) {
+      std::string parent = parent_of(path);
+      removed.push_back((parent.empty() ? "" : parent + "/") + base.substr(k_whiteout.size()));
+      continue;
+    }
+    const bool is_dir = archive_entry_filetype(entry) == AE_IFDIR;
+    if (above.hides(path, is_dir)) continue;
+    RKT_TRY(write_header(out, entry, path));
+    if (archive_entry_size(entry) > 0) {
+      RKT_TRY(copy_data(a.get(), out, archive_entry_size(entry), layer.filename().string(), path));
+    }
+    above.write(path);
+    // A non-directory hides what lower layers have below it.
+    if (!is_dir) removed.push_back(std::move(path));
+  }
+  if (status != ARCHIVE_EOF) {
+    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
+                       archive_error_string(a.get()));
+  }
+  above.removed.insert(removed.begin(), removed.end());
+  above.emptied.insert(emptied.begin(), emptied.end());
   return {};
 }
 
@@ -248,13 +211,6 @@ std::string normalize_layer_path(std::string_view path) {
 
 Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
                            std::string_view manifest_json, const std::vector<int>& out_fds) {
-  Plan plan;
-  plan.chosen.resize(layers.size());
-  Hidden hidden;
-  std::unordered_set<std::string> taken;
-  RKT_TRY_ASSIGN(auto scanned, scan_layers(layers));
-  for (size_t i = layers.size(); i-- > 0;) plan_layer(scanned[i], i, hidden, plan, taken);
-
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes
@@ -264,9 +220,8 @@ Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
   }
   RKT_TRY(write_manifest(out.get(), manifest_json));
-  for (auto& [path, entry] : plan.directories) RKT_TRY(write_header(out.get(), entry.get(), path));
-  for (size_t i = 0; i < layers.size(); ++i)
-    RKT_TRY(copy_chosen(layers[i], plan.chosen[i], out.get()));
+  Above above;
+  for (size_t i = layers.size(); i-- > 0;) RKT_TRY(copy_visible(layers[i], above, out.get()));
   if (archive_write_close(out.get()) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
   }

@@ -1,0 +1,152 @@
+// squash_layers: Docker's stacking rules, one pass over each layer, top layer first.
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "image/docker/layer_squash.hpp"
+#include "support/aci_builder.hpp"
+#include "support/temp_dir.hpp"
+
+namespace rkt::image::docker {
+namespace {
+
+using test::AciBuilder;
+using test::Compression;
+using ::testing::ElementsAre;
+
+/// One entry of the squashed tar: "f:content", "d:0755", "l:target" or "h:target".
+using Entries = std::map<std::string, std::string>;
+
+class LayerSquashTest : public ::testing::Test {
+ protected:
+  /// Squashes `layers` (bottom first, written gzip-compressed as registries serve them).
+  void squash(const std::vector<AciBuilder>& layers) {
+    std::vector<std::filesystem::path> paths;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      paths.push_back(dir.path() / ("layer" + std::to_string(i)));
+      layers[i].write(paths.back(), Compression::gzip);
+    }
+    std::filesystem::path out = dir.path() / "image.tar";
+    int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    auto squashed = squash_layers(paths, R"({"acKind":"ImageManifest"})", {fd});
+    ::close(fd);
+    ASSERT_TRUE(squashed) << squashed.error().message;
+    read(out);
+  }
+
+  void read(const std::filesystem::path& tar) {
+    archive* a = archive_read_new();
+    archive_read_support_format_tar(a);
+    ASSERT_EQ(archive_read_open_filename(a, tar.c_str(), 1 << 16), ARCHIVE_OK);
+    archive_entry* entry = nullptr;
+    while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+      std::string path = archive_entry_pathname(entry);
+      if (path.size() > 1 && path.back() == '/') path.pop_back();  // how tar names directories
+      order.push_back(path);
+      std::string value;
+      if (const char* link = archive_entry_hardlink(entry)) {
+        value = std::string("h:") + link;
+      } else if (archive_entry_filetype(entry) == AE_IFDIR) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", archive_entry_perm(entry));
+        value = std::string("d:") + mode;
+      } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+        value = std::string("l:") + archive_entry_symlink(entry);
+      } else {
+        std::string content(static_cast<size_t>(archive_entry_size(entry)), '\0');
+        archive_read_data(a, content.data(), content.size());
+        value = "f:" + content;
+      }
+      EXPECT_TRUE(entries.emplace(path, value).second) << "twice: " << path;
+    }
+    archive_read_free(a);
+  }
+
+  util::TempDir dir = test::make_temp_dir();
+  Entries entries;
+  std::vector<std::string> order;
+};
+
+TEST_F(LayerSquashTest, ManifestAndRootfsComeFirst) {
+  AciBuilder layer;
+  layer.dir("etc").file("etc/motd", "hi");
+  squash({layer});
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_EQ(order[0], "manifest");
+  EXPECT_EQ(order[1], "rootfs");
+  EXPECT_EQ(entries["rootfs/etc/motd"], "f:hi");
+}
+
+TEST_F(LayerSquashTest, UpperEntriesWinAndWhiteoutsDelete) {
+  AciBuilder lower;
+  lower.dir("a").file("a/keep", "1").file("a/gone", "1");
+  lower.dir("d").file("d/old", "1").dir("d/sub").file("d/sub/deep", "1");
+  lower.file("over", "lower").dir("srv", 0700);
+  AciBuilder upper;
+  upper.dir("a").file("a/.wh.gone", "");
+  upper.dir("d").file("d/.wh..wh..opq", "").file("d/new", "2");
+  upper.file("over", "upper").dir("srv", 0755);
+  squash({lower, upper});
+  EXPECT_EQ(entries, (Entries{{"manifest", "f:{\"acKind\":\"ImageManifest\"}"},
+                              {"rootfs", "d:0755"},
+                              {"rootfs/a", "d:0755"},
+                              {"rootfs/a/keep", "f:1"},
+                              {"rootfs/d", "d:0755"},
+                              {"rootfs/d/new", "f:2"},
+                              {"rootfs/over", "f:upper"},
+                              {"rootfs/srv", "d:0755"}}));
+}
+
+TEST_F(LayerSquashTest, AFileOverADirectoryHidesWhatWasBelowIt) {
+  AciBuilder lower;
+  lower.dir("etc").dir("etc/conf.d").file("etc/conf.d/a", "1");
+  AciBuilder upper;
+  upper.file("etc/conf.d", "now a file");
+  squash({lower, upper});
+  EXPECT_EQ(entries["rootfs/etc/conf.d"], "f:now a file");
+  EXPECT_EQ(entries.count("rootfs/etc/conf.d/a"), 0u);
+  EXPECT_EQ(entries["rootfs/etc"], "d:0755");
+}
+
+TEST_F(LayerSquashTest, APathWithEntriesBelowItInAnUpperLayerIsADirectory) {
+  AciBuilder lower;
+  lower.symlink("lib", "usr/lib").file("etc", "a file");
+  AciBuilder upper;  // no entries for the directories themselves
+  upper.file("lib/libc.so", "c").file("etc/motd", "hi");
+  squash({lower, upper});
+  EXPECT_EQ(entries["rootfs/lib/libc.so"], "f:c");
+  EXPECT_EQ(entries["rootfs/etc/motd"], "f:hi");
+  EXPECT_EQ(entries.count("rootfs/lib"), 0u);
+  EXPECT_EQ(entries.count("rootfs/etc"), 0u);
+}
+
+TEST_F(LayerSquashTest, TheTopLayerComesFirstEachInItsOwnOrder) {
+  AciBuilder bottom;
+  bottom.dir("usr").dir("usr/bin").file("usr/bin/sh", "sh").hardlink("usr/bin/ash", "usr/bin/sh");
+  AciBuilder top;
+  top.dir("usr").dir("usr/bin").file("usr/bin/app", "app");
+  squash({bottom, top});
+  EXPECT_THAT(order, ElementsAre("manifest", "rootfs", "rootfs/usr", "rootfs/usr/bin",
+                                 "rootfs/usr/bin/app", "rootfs/usr/bin/sh", "rootfs/usr/bin/ash"));
+  EXPECT_EQ(entries["rootfs/usr/bin/ash"], "h:rootfs/usr/bin/sh");
+}
+
+TEST_F(LayerSquashTest, ALayerThatIsNotATarFailsNamingIt) {
+  std::filesystem::path bad = dir.path() / "sha256-bad";
+  AciBuilder::write_bytes(bad, "not a tar at all, not even close to one");
+  int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  auto squashed = squash_layers({bad}, "{}", {fd});
+  ::close(fd);
+  ASSERT_FALSE(squashed);
+  EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("sha256-bad"));
+}
+
+}  // namespace
+}  // namespace rkt::image::docker
