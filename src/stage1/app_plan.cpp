@@ -112,6 +112,7 @@ sys::SpawnOptions base_options(const AppPlan& plan, const std::array<int, 3>& st
   options.description = " in app \"" + plan.name + "\"";
   context.security = plan.security.get();
   context.cgroup = plan.cgroup.get();
+  if (plan.cgroup) options.cgroup_dir = plan.cgroup->v2_dir();
   if (plan.security || plan.cgroup) {
     options.before_credentials_hook = before_credentials;
     options.before_credentials_context = &context;

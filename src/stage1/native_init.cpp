@@ -17,6 +17,7 @@
 #include "stage1/report.hpp"
 #include "stage1/socket_activation.hpp"
 #include "stage1/supervisor.hpp"
+#include "sys/fork_into_cgroup.hpp"
 #include "sys/namespaces.hpp"
 #include "sys/systemd.hpp"
 #include "sys/user_namespace.hpp"
@@ -188,7 +189,7 @@ Result<int> run_native_init(const RunArgs& args) {
   if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
   UniqueFd events_in(fds[0]);
   UniqueFd events_out(fds[1]);
-  pid_t child = ::fork();
+  pid_t child = sys::fork_into_cgroup(cgroups.init_v2_dir());
   if (child < 0) return Error::from_errno(errno, "fork the pod's PID 1");
   if (child == 0) {
     events_in.reset();

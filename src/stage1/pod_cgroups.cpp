@@ -102,8 +102,8 @@ Result<void> write_limits(const sys::CgroupHierarchy& h, const fs::path& dir,
 struct HierarchySetUp {
   fs::path pod_dir;
   std::vector<fs::path> made;  // parents first
-  UniqueFd init_procs;
-  std::vector<UniqueFd> app_procs;
+  sys::CgroupEntry init_entry;
+  std::vector<sys::CgroupEntry> app_entries;
   std::vector<fs::path> app_dirs;
 };
 
@@ -122,15 +122,16 @@ Result<HierarchySetUp> set_up_hierarchy(const sys::CgroupLayout& layout,
   if (h.version == sys::CgroupVersion::v2) {
     RKT_TRY(delegate(top, apps_dir, hosted_here(layout, h, needed)));
   }
-  RKT_TRY_ASSIGN(set_up.init_procs, sys::open_cgroup_procs(set_up.pod_dir / k_init_cgroup));
+  RKT_TRY_ASSIGN(set_up.init_entry,
+                 sys::open_cgroup_entry(set_up.pod_dir / k_init_cgroup, h.version));
   for (size_t i = 0; i < apps.size(); ++i) {
     fs::path dir = apps_dir / app_service_name(apps[i].name);
     set_up.made.push_back(dir);
     RKT_TRY(sys::make_cgroup(dir));
     auto limited = write_limits(h, dir, resources[i]);
     if (!limited) return std::move(limited).error().wrap("app \"{}\"", apps[i].name);
-    RKT_TRY_ASSIGN(auto procs, sys::open_cgroup_procs(dir));
-    set_up.app_procs.push_back(std::move(procs));
+    RKT_TRY_ASSIGN(auto entry, sys::open_cgroup_entry(dir, h.version));
+    set_up.app_entries.push_back(std::move(entry));
     set_up.app_dirs.push_back(dir);
   }
   return set_up;
@@ -237,8 +238,8 @@ const std::vector<std::string>& app_device_rules() {
 }
 
 bool AppCgroup::enter(sys::ChildFailure& failure) const {
-  for (const auto& fd : procs) {
-    if (!sys::join_cgroup(fd.get())) {
+  for (const auto& entry : entries) {
+    if (!sys::join_cgroup(entry)) {
       failure.sys_errno = errno;
       failure.append("joining the app's cgroup");
       return false;
@@ -305,10 +306,10 @@ Result<PodCgroups> PodCgroups::create(const sys::CgroupLayout& layout, std::stri
     }
     cgroups.m_pod_dirs.push_back(set_up->pod_dir);
     cgroups.m_made.insert(cgroups.m_made.end(), set_up->made.begin(), set_up->made.end());
-    cgroups.m_init_procs.push_back(std::move(set_up->init_procs));
+    cgroups.m_init.push_back(std::move(set_up->init_entry));
     for (size_t i = 0; i < apps.size(); ++i) {
       auto& app = *cgroups.m_apps[i];
-      app.procs.push_back(std::move(set_up->app_procs[i]));
+      app.entries.push_back(std::move(set_up->app_entries[i]));
       if (layout.with("memory") == &h) {
         app.memory_dir.reset(
             ::open(set_up->app_dirs[i].c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -322,10 +323,17 @@ Result<PodCgroups> PodCgroups::create(const sys::CgroupLayout& layout, std::stri
 }
 
 Result<void> PodCgroups::join_init() const {
-  for (const auto& fd : m_init_procs) {
-    if (!sys::join_cgroup(fd.get())) return Error::from_errno(errno, "joining the pod's cgroup");
+  for (const auto& entry : m_init) {
+    if (!sys::join_cgroup(entry)) return Error::from_errno(errno, "joining the pod's cgroup");
   }
   return {};
+}
+
+int v2_dir_of(const std::vector<sys::CgroupEntry>& entries) {
+  for (const auto& entry : entries) {
+    if (entry.dir) return entry.dir.get();
+  }
+  return -1;
 }
 
 Result<void> PodCgroups::remove() const {

@@ -48,14 +48,20 @@ fs::path pod_cgroup_dir(const sys::CgroupHierarchy& h, std::string_view uuid);
 /// The v1 device rules of an app: everything denied but the OS-SPEC devices of its /dev.
 const std::vector<std::string>& app_device_rules();
 
+/// The directory fd of the v2 cgroup among `entries`, or -1.
+int v2_dir_of(const std::vector<sys::CgroupEntry>& entries);
+
 /// What an app's child needs to enter its cgroups and set its OOM score without allocating.
 struct AppCgroup {
-  std::vector<UniqueFd> procs;  // cgroup.procs of the app's cgroup in each hierarchy
+  std::vector<sys::CgroupEntry> entries;  // the app's cgroup in each hierarchy
   std::optional<int> oom_score_adj;
   UniqueFd memory_dir;  // the app's memory cgroup (to tell an OOM kill), or -1
   sys::CgroupVersion memory_version = sys::CgroupVersion::v1;
 
-  /// Child side: joins every cgroup, then writes /proc/self/oom_score_adj.
+  /// The app's cgroup v2 directory, to fork the app into (-1: none).
+  int v2_dir() const { return v2_dir_of(entries); }
+  /// Child side: joins every cgroup (but the v2 one it was born in), then writes
+  /// /proc/self/oom_score_adj.
   bool enter(sys::ChildFailure& failure) const;
   /// Whether the kernel's OOM killer killed a process of the app (oom_kill in memory.events on
   /// v2, memory.oom_control on v1).
@@ -77,6 +83,8 @@ class PodCgroups {
 
   /// The pod cgroup directories, one per hierarchy (for the pod's `cgroups` file and gc).
   const std::vector<fs::path>& pod_dirs() const { return m_pod_dirs; }
+  /// init.scope's cgroup v2 directory, to fork the pod's PID 1 into (-1: none).
+  int init_v2_dir() const { return v2_dir_of(m_init); }
   /// Moves the calling process (the pod's PID 1) into init.scope.
   Result<void> join_init() const;
   /// App `index`'s cgroups (shared with its plan).
@@ -87,7 +95,7 @@ class PodCgroups {
  private:
   std::vector<fs::path> m_pod_dirs;
   std::vector<fs::path> m_made;  // every cgroup made, parents first (removal goes backwards)
-  std::vector<UniqueFd> m_init_procs;
+  std::vector<sys::CgroupEntry> m_init;  // init.scope in each hierarchy
   std::vector<std::shared_ptr<AppCgroup>> m_apps;
 };
 

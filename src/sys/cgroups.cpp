@@ -10,6 +10,7 @@
 #include <charconv>
 #include <thread>
 
+#include "sys/fork_into_cgroup.hpp"
 #include "sys/mount.hpp"
 #include "util/file.hpp"
 #include "util/strings.hpp"
@@ -223,15 +224,22 @@ Result<void> remove_cgroup_tree(const fs::path& dir) {
   return Error::from_errno(errno, "removing cgroup `{}`", dir.string());
 }
 
-Result<UniqueFd> open_cgroup_procs(const fs::path& dir) {
-  fs::path path = dir / "cgroup.procs";
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) return Error::from_errno(errno, "opening `{}`", path.string());
-  return fd;
+Result<CgroupEntry> open_cgroup_entry(const fs::path& dir, CgroupVersion version) {
+  CgroupEntry entry;
+  entry.version = version;
+  fs::path path = dir / (version == CgroupVersion::v1 ? "tasks" : "cgroup.procs");
+  entry.file.reset(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!entry.file) return Error::from_errno(errno, "opening `{}`", path.string());
+  if (version == CgroupVersion::v2) {
+    entry.dir.reset(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!entry.dir) return Error::from_errno(errno, "opening `{}`", dir.string());
+  }
+  return entry;
 }
 
-bool join_cgroup(int procs_fd) {
-  return ::write(procs_fd, "0", 1) == 1;
+bool join_cgroup(const CgroupEntry& entry) {
+  if (entry.version == CgroupVersion::v2 && born_in_cgroup()) return true;
+  return ::write(entry.file.get(), "0", 1) == 1;
 }
 
 }  // namespace rkt::sys

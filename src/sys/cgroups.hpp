@@ -73,10 +73,19 @@ Result<void> remove_cgroup_tree(const fs::path& dir);
 /// Whether `dir` is on a cgroup filesystem (v1 or v2).
 bool is_cgroup_dir(const fs::path& dir);
 
-/// cgroup.procs of `dir`, opened for writing, for join_cgroup in a child.
-Result<UniqueFd> open_cgroup_procs(const fs::path& dir);
-/// Moves the calling process into the cgroup whose cgroup.procs `procs_fd` is (writes "0", which
-/// means "me" whatever the PID namespace). Safe between fork and exec; false with errno set.
-bool join_cgroup(int procs_fd);
+/// How a child enters one cgroup, opened beforehand so that the child need not allocate.
+struct CgroupEntry {
+  CgroupVersion version = CgroupVersion::v1;
+  /// v1: `tasks`, which moves the writing thread only (all of a single-threaded child) and
+  /// without the global lock of cgroup.procs, whose writer waits for an RCU grace period
+  /// (6-30 ms measured). v2: cgroup.procs, for a child not born in the cgroup.
+  UniqueFd file;
+  UniqueFd dir;  // v2: the directory, for fork_into_cgroup; v1: -1
+};
+Result<CgroupEntry> open_cgroup_entry(const fs::path& dir, CgroupVersion version);
+/// Moves the calling process into `entry`'s cgroup (writes "0", which means "me" whatever the
+/// PID namespace), unless it is a v2 cgroup the caller was born in (fork_into_cgroup). Safe
+/// between fork and exec; false with errno set.
+bool join_cgroup(const CgroupEntry& entry);
 
 }  // namespace rkt::sys

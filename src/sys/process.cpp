@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "sys/fork_into_cgroup.hpp"
 #include "util/unique_fd.hpp"
 
 extern char** environ;
@@ -281,7 +282,7 @@ Result<pid_t> spawn(const SpawnOptions& options) {
   Prepared prepared = prepare(options);
   settle(prepared, options);
   RKT_TRY_ASSIGN(auto channel, make_channel());
-  pid_t pid = ::fork();
+  pid_t pid = fork_into_cgroup(options.cgroup_dir);
   if (pid < 0) return Error::from_errno(errno, "fork");
   if (pid == 0) {
     channel.first.reset();

@@ -70,6 +70,7 @@ struct SpawnOptions {
   ChildHook before_credentials_hook = nullptr;
   void* before_credentials_context = nullptr;
   std::string description;  // appended to errors, e.g. ` in app "web"`
+  int cgroup_dir = -1;      // a cgroup v2 directory the child is born in (fork_into_cgroup)
 };
 
 /// Forks and execs; returns the child's pid once the exec succeeded. If a step in the child fails
