@@ -86,15 +86,22 @@ runc run --bundle "$bundle" rkt-bench-runc
 # --- start to exit, one hyperfine run ----------------------------------------------------------
 # Each rkt run leaves an exited pod; the prepare step (not timed) collects it so that every run
 # sees the same, empty pods dir. The others get a no-op prepare (hyperfine wants one per command).
+# Every run starts after the same idle gap ($BENCH_GAP seconds, default 0.1): a run started right
+# after the previous one finds kernel state that one left behind; crun's move of its child through
+# cgroup.procs is fast back to back (13 ms here) and waits for an RCU grace period otherwise
+# (27 ms), so a tight loop measures something no single `crun run` gets. BENCH_GAP=0 measures
+# back to back.
+gap=${BENCH_GAP:-0.1}
 gc="${rkt} --dir=${data} gc --grace-period=0s"
+idle="sleep ${gap}"
 hyperfine -N --warmup "$warmup" --runs "$runs" \
   --export-json "$work/run.json" --export-csv "$work/run.csv" \
-  --prepare "$gc" -n "rkt run" "${rkt} --dir=${data} run --net=none ${image}" \
-  --prepare true -n "crun run" "crun run --bundle ${bundle} rkt-bench-crun" \
-  --prepare true -n "runc run" "runc run --bundle ${bundle} rkt-bench-runc" \
-  --prepare true -n "floor" "unshare --mount --pid --uts --ipc --net --fork chroot ${rootfs} /bin/true" \
-  --prepare "$gc" -n "rkt run (fly)" "${rkt} --dir=${data} run --stage1-name=${fly_name} ${image}" \
-  --prepare true -n "chroot" "chroot ${rootfs} /bin/true"
+  --prepare "bash -c '$gc && $idle'" -n "rkt run" "${rkt} --dir=${data} run --net=none ${image}" \
+  --prepare "$idle" -n "crun run" "crun run --bundle ${bundle} rkt-bench-crun" \
+  --prepare "$idle" -n "runc run" "runc run --bundle ${bundle} rkt-bench-runc" \
+  --prepare "$idle" -n "floor" "unshare --mount --pid --uts --ipc --net --fork chroot ${rootfs} /bin/true" \
+  --prepare "bash -c '$gc && $idle'" -n "rkt run (fly)" "${rkt} --dir=${data} run --stage1-name=${fly_name} ${image}" \
+  --prepare "$idle" -n "chroot" "chroot ${rootfs} /bin/true"
 $gc >/dev/null
 
 # CSV columns: command,mean,stddev,median,user,system,min,max (seconds)
