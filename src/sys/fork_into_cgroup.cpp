@@ -5,7 +5,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 
 namespace rkt::sys {
@@ -27,7 +26,9 @@ pid_t fork_into_cgroup(int dir_fd) {
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0) g_born_in_cgroup = true;
     if (pid >= 0) return static_cast<pid_t>(pid);
-    if (errno != ENOSYS && errno != E2BIG && errno != EPERM) return -1;
+    // ENOSYS (an old kernel, a seccomp filter), EACCES (a caller in a user namespace may not
+    // write the host's cgroup.procs; the child writes through an fd opened outside it): fork
+    // plainly, the child joins. If the cgroup refuses the child, the join says why.
   }
   pid_t pid = ::fork();
   if (pid == 0) g_born_in_cgroup = false;

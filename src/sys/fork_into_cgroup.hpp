@@ -9,8 +9,9 @@
 namespace rkt::sys {
 
 /// fork(2), the child born in the v2 cgroup whose directory `dir_fd` is (-1: a plain fork). Where
-/// the kernel or a seccomp filter refuses clone3 it forks plainly: the child is then in its
-/// parent's cgroup and born_in_cgroup() says so.
+/// that is refused (no clone3 in the kernel or under a seccomp filter; a caller in a user
+/// namespace) it forks plainly: the child is then in its parent's cgroup and born_in_cgroup()
+/// says so.
 pid_t fork_into_cgroup(int dir_fd);
 
 /// In the child of fork_into_cgroup: whether it was born in the cgroup it was given.
