@@ -7,6 +7,8 @@
 #include <system_error>
 #include <utility>
 
+#include "util/bulk_sha512.hpp"
+
 namespace rkt::store {
 
 namespace {
@@ -19,7 +21,7 @@ constexpr uint64_t k_writeback_chunk = 32ull << 20;
 }  // namespace
 
 BlobWriter::BlobWriter(int fd, std::string_view source)
-    : m_fd(fd), m_source(source), m_digest(util::DigestAlgorithm::sha512) {
+    : m_fd(fd), m_source(source), m_digest(util::bulk_sha512()) {
   for (size_t i = 0; i < k_chunk_count; ++i) {
     auto chunk = std::make_unique<Chunk>();
     chunk->bytes.resize(k_chunk_size);

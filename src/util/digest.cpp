@@ -13,9 +13,14 @@ namespace rkt::util {
 
 // Nettle rather than OpenSSL: the digests are all rkt needs of a crypto library, and OpenSSL's
 // start-up (symbol binding of libcrypto, provider initialisation at the first digest) cost ~6 ms
-// of every rkt command.
+// of every rkt command. Long streams may bring a faster SHA-512 of their own (bulk_sha512.hpp).
+struct ExternalSha512 {
+  const Sha512Functions* functions;
+  std::unique_ptr<uint64_t[]> context;  // aligned for any of the implementations' fields
+};
+
 struct Digest::State {
-  std::variant<sha256_ctx, sha512_ctx> ctx;
+  std::variant<sha256_ctx, sha512_ctx, ExternalSha512> ctx;
 };
 
 Digest::Digest(DigestAlgorithm algorithm) : m_state(std::make_unique<State>()) {
@@ -25,6 +30,12 @@ Digest::Digest(DigestAlgorithm algorithm) : m_state(std::make_unique<State>()) {
     sha256_init(&m_state->ctx.emplace<sha256_ctx>());
   }
 }
+Digest::Digest(const Sha512Functions& sha512) : m_state(std::make_unique<State>()) {
+  size_t words = (sha512.context_size + sizeof(uint64_t) - 1) / sizeof(uint64_t);
+  auto& external = m_state->ctx.emplace<ExternalSha512>(
+      ExternalSha512{&sha512, std::make_unique<uint64_t[]>(words)});
+  sha512.init(external.context.get());
+}
 Digest::Digest(Digest&&) noexcept = default;
 Digest& Digest::operator=(Digest&&) noexcept = default;
 Digest::~Digest() = default;
@@ -33,6 +44,8 @@ void Digest::update(const void* data, size_t size) {
   const auto* bytes = static_cast<const uint8_t*>(data);
   if (auto* ctx = std::get_if<sha512_ctx>(&m_state->ctx)) {
     sha512_update(ctx, size, bytes);
+  } else if (auto* external = std::get_if<ExternalSha512>(&m_state->ctx)) {
+    external->functions->update(external->context.get(), data, size);
   } else {
     sha256_update(&std::get<sha256_ctx>(m_state->ctx), size, bytes);
   }
@@ -44,6 +57,9 @@ std::string Digest::hex() {
   if (auto* ctx = std::get_if<sha512_ctx>(&m_state->ctx)) {
     length = SHA512_DIGEST_SIZE;
     sha512_digest(ctx, length, raw.data());
+  } else if (auto* external = std::get_if<ExternalSha512>(&m_state->ctx)) {
+    length = SHA512_DIGEST_SIZE;
+    external->functions->finish(external->context.get(), raw.data());
   } else {
     length = SHA256_DIGEST_SIZE;
     sha256_digest(&std::get<sha256_ctx>(m_state->ctx), length, raw.data());

@@ -15,10 +15,20 @@ constexpr size_t hex_size(DigestAlgorithm algorithm) {
   return algorithm == DigestAlgorithm::sha512 ? 128 : 64;
 }
 
-/// Streaming message digest (nettle); hex() finishes it.
+/// A SHA-512 implementation other than nettle's, as plain functions over an opaque context of
+/// `context_size` bytes (see bulk_sha512.hpp).
+struct Sha512Functions {
+  size_t context_size;
+  void (*init)(void* context);
+  void (*update)(void* context, const void* data, size_t size);
+  void (*finish)(void* context, unsigned char* digest);  // 64 bytes
+};
+
+/// Streaming message digest (nettle, or the given SHA-512 functions); hex() finishes it.
 class Digest {
  public:
   explicit Digest(DigestAlgorithm algorithm);
+  explicit Digest(const Sha512Functions& sha512);
   Digest(Digest&&) noexcept;
   Digest& operator=(Digest&&) noexcept;
   ~Digest();
