@@ -24,5 +24,8 @@ struct StreamedAci {
 /// pass: decompresses it, copies the uncompressed bytes to `out_fd` while hashing them, checks the
 /// appc layout entry by entry and parses the manifest. `source` names the input in errors.
 Result<StreamedAci> stream_aci(int in_fd, int out_fd, std::string_view source);
+/// The same over an opened decompressor.
+class Decompressor;
+Result<StreamedAci> stream_aci(Decompressor& in, int out_fd, std::string_view source);
 
 }  // namespace rkt::store

@@ -74,6 +74,24 @@ class PlainSource final : public Decompressor {
   std::string_view m_source;
 };
 
+/// An uncompressed in-process stream: its blocks as they are.
+class PlainBlocks final : public Decompressor {
+ public:
+  PlainBlocks(util::BlockReader reader, std::string_view source)
+      : m_reader(std::move(reader)), m_source(source) {}
+
+  Result<std::span<const char>> next() override {
+    auto block = m_reader();
+    if (!block) return std::move(block).error().wrap("reading {}", m_source);
+    return block;
+  }
+  StreamCompression compression() const override { return StreamCompression::none; }
+
+ private:
+  util::BlockReader m_reader;
+  std::string_view m_source;
+};
+
 /// Gzip through zlib, which checks each member's CRC-32 and length; concatenated members are
 /// one stream (as gzip -d does), and non-gzip bytes after the last member are ignored.
 class GzipSource final : public Decompressor {
@@ -243,6 +261,11 @@ Result<std::unique_ptr<Decompressor>> Decompressor::open(int fd, std::string_vie
       return std::unique_ptr<Decompressor>(std::move(other));
     }
   }
+}
+
+std::unique_ptr<Decompressor> Decompressor::plain(util::BlockReader reader,
+                                                  std::string_view source) {
+  return std::make_unique<PlainBlocks>(std::move(reader), source);
 }
 
 }  // namespace rkt::store

@@ -4,6 +4,7 @@
 #include <span>
 #include <string_view>
 
+#include "util/block_broadcast.hpp"
 #include "util/result.hpp"
 
 namespace rkt::store {
@@ -22,6 +23,8 @@ class Decompressor {
  public:
   /// Reads the first block of `fd` to pick the decompressor. `source` names the file in errors.
   static Result<std::unique_ptr<Decompressor>> open(int fd, std::string_view source);
+  /// The blocks of `reader` as they come: an uncompressed stream (from within rkt).
+  static std::unique_ptr<Decompressor> plain(util::BlockReader reader, std::string_view source);
   virtual ~Decompressor() = default;
 
   /// The next block of uncompressed bytes, valid until the next call; empty at the end.

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "store/aci_stream.hpp"
+#include "store/decompressor.hpp"
 #include "store/store_index.hpp"
 #include "util/file.hpp"
 #include "util/lock_file.hpp"
@@ -109,11 +110,30 @@ Result<ImageInfo> ImageStore::import_aci(const fs::path& aci_file, const ImportO
   return import_aci_fd(fd.get(), with_source);
 }
 
+namespace {
+
+std::string_view source_name(const ImportOptions& options) {
+  return options.source.empty() ? "image" : std::string_view(options.source);
+}
+
+}  // namespace
+
 Result<ImageInfo> ImageStore::import_aci_fd(int fd, const ImportOptions& options) {
-  std::string_view source = options.source.empty() ? "image" : std::string_view(options.source);
   RKT_TRY(recover());
+  RKT_TRY_ASSIGN(auto in, Decompressor::open(fd, source_name(options)));
+  return import_from(*in, options);
+}
+
+Result<ImageInfo> ImageStore::import_aci_blocks(util::BlockReader reader,
+                                                const ImportOptions& options) {
+  RKT_TRY(recover());
+  auto in = Decompressor::plain(std::move(reader), source_name(options));
+  return import_from(*in, options);
+}
+
+Result<ImageInfo> ImageStore::import_from(Decompressor& in, const ImportOptions& options) {
   RKT_TRY_ASSIGN(auto temp, StoreTempFile::create(m_paths.tmp, "import-"));
-  RKT_TRY_ASSIGN(auto aci, stream_aci(fd, temp.fd(), source));
+  RKT_TRY_ASSIGN(auto aci, stream_aci(in, temp.fd(), source_name(options)));
   if (options.before_commit) RKT_TRY(options.before_commit());
   if (::fsync(temp.fd()) != 0) return Error::from_errno(errno, "fsync `{}`", temp.path().string());
   return commit_blob(temp, aci, options);

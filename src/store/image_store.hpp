@@ -13,12 +13,14 @@
 #include "store/remote_info.hpp"
 #include "store/store_paths.hpp"
 #include "store/temp_file.hpp"
+#include "util/block_broadcast.hpp"
 #include "util/lock_file.hpp"
 #include "util/result.hpp"
 #include "util/unique_fd.hpp"
 
 namespace rkt::store {
 
+class Decompressor;
 class StoreIndex;
 struct StreamedAci;
 
@@ -54,6 +56,8 @@ class ImageStore {
                                const ImportOptions& options = {});
   /// Same, reading from an open descriptor (from its current offset; not closed).
   Result<ImageInfo> import_aci_fd(int fd, const ImportOptions& options = {});
+  /// Same, reading an uncompressed ACI from an in-process stream (rkt's own docker conversion).
+  Result<ImageInfo> import_aci_blocks(util::BlockReader reader, const ImportOptions& options = {});
 
   /// The image with store key `key` ("sha512-<64 hex>"; a longer full ID is cut to its key).
   Result<ImageInfo> get_by_key(std::string_view key);
@@ -94,6 +98,7 @@ class ImageStore {
 
  private:
   ImageStore(StorePaths paths, std::optional<gid_t> group, std::unique_ptr<StoreIndex> index);
+  Result<ImageInfo> import_from(Decompressor& in, const ImportOptions& options);
   Result<ImageInfo> commit_blob(StoreTempFile& temp, const StreamedAci& aci,
                                 const ImportOptions& options);
   Result<void> remove_orphan_blob(const std::string& key);

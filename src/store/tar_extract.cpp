@@ -130,9 +130,10 @@ Result<void> remove_subtree_at(int dirfd, const char* name, const std::string& p
 /// Extracts one ACI tar; one object per call.
 class Extractor {
  public:
-  /// Reads the tar at `tar_path`, or from `fd` when it is not -1 (`tar_path` then only names it).
-  Extractor(const fs::path& tar_path, int fd, const ExtractOptions& options)
-      : m_tar_path(tar_path), m_fd(fd), m_options(options) {}
+  /// Reads the tar at `tar_path`, or `blocks` when given (`tar_path` then only names it).
+  Extractor(const fs::path& tar_path, const util::BlockReader* blocks,
+            const ExtractOptions& options)
+      : m_tar_path(tar_path), m_blocks(blocks), m_options(options) {}
 
   Result<void> run();
 
@@ -154,8 +155,10 @@ class Extractor {
     return Error::make(ErrorKind::io, "{}: {}", what, archive_message(a));
   }
 
+  static la_ssize_t read_block(archive* a, void* client, const void** buffer);
+
   const fs::path& m_tar_path;
-  int m_fd;
+  const util::BlockReader* m_blocks;
   const ExtractOptions& m_options;
   fs::path m_root;
   UniqueFd m_root_fd;
@@ -181,8 +184,8 @@ Result<void> Extractor::open() {
   archive_read_support_format_tar(m_reader.get());
   archive_read_support_filter_all(m_reader.get());
   int opened =
-      m_fd >= 0 ? archive_read_open_fd(m_reader.get(), m_fd, k_read_block_size)
-                : archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size);
+      m_blocks ? archive_read_open(m_reader.get(), this, nullptr, &Extractor::read_block, nullptr)
+               : archive_read_open_filename(m_reader.get(), m_tar_path.c_str(), k_read_block_size);
   if (opened != ARCHIVE_OK) {
     return error(fmt::format("open `{}`", m_tar_path.string()), m_reader.get());
   }
@@ -195,6 +198,16 @@ Result<void> Extractor::open() {
   archive_write_disk_set_options(m_writer.get(), flags);
   if (m_options.hash) m_hasher.emplace(m_options.hash->algorithm());
   return {};
+}
+
+la_ssize_t Extractor::read_block(archive* a, void* client, const void** buffer) {
+  auto block = (*static_cast<Extractor*>(client)->m_blocks)();
+  if (!block) {
+    archive_set_error(a, EIO, "%s", block.error().message.c_str());
+    return -1;
+  }
+  *buffer = block->data();
+  return static_cast<la_ssize_t>(block->size());
 }
 
 Result<void> Extractor::run() {
@@ -458,16 +471,17 @@ bool PathFilter::keep(std::string_view path, bool is_dir) const {
 }
 
 Result<void> extract_aci(const fs::path& tar_path, const ExtractOptions& options) {
-  Extractor extractor(tar_path, -1, options);
+  Extractor extractor(tar_path, nullptr, options);
   if (auto r = extractor.run(); !r) {
     return std::move(r).error().wrap("extracting `{}`", tar_path.string());
   }
   return {};
 }
 
-Result<void> extract_aci_fd(int fd, std::string_view source, const ExtractOptions& options) {
+Result<void> extract_aci_blocks(const util::BlockReader& blocks, std::string_view source,
+                                const ExtractOptions& options) {
   const fs::path name(source);
-  Extractor extractor(name, fd, options);
+  Extractor extractor(name, &blocks, options);
   if (auto r = extractor.run(); !r) return std::move(r).error().wrap("extracting {}", source);
   return {};
 }

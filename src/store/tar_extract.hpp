@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/tree_hash.hpp"
+#include "util/block_broadcast.hpp"
 #include "util/result.hpp"
 
 namespace rkt::store {
@@ -46,8 +47,9 @@ struct ExtractOptions {
 /// symlink, and whatever is in the way of an entry (a file, a symlink even to a directory, a
 /// directory in the way of a non-directory) is replaced, never followed; directories merge.
 Result<void> extract_aci(const std::filesystem::path& tar_path, const ExtractOptions& options);
-/// Same, reading an uncompressed or compressed ACI tar from `fd` (e.g. a pipe) up to the end of
-/// the tar; `source` names it in errors.
-Result<void> extract_aci_fd(int fd, std::string_view source, const ExtractOptions& options);
+/// Same, reading an uncompressed ACI tar from an in-process stream up to the end of the tar;
+/// `source` names it in errors.
+Result<void> extract_aci_blocks(const util::BlockReader& blocks, std::string_view source,
+                                const ExtractOptions& options);
 
 }  // namespace rkt::store

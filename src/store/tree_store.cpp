@@ -264,7 +264,8 @@ Result<PendingTree> TreeStore::begin_pending() const {
   return PendingTree(m_locks_dir / ("tree-" + owner), std::move(held), std::move(dir));
 }
 
-Result<void> TreeStore::extract_pending(PendingTree& tree, int fd, std::string_view source) const {
+Result<void> TreeStore::extract_pending(PendingTree& tree, const util::BlockReader& blocks,
+                                        std::string_view source) const {
   fs::path rootfs_dir = tree.m_dir.path() / "rootfs";
   if (::mkdir(rootfs_dir.c_str(), 0755) != 0) {
     return Error::from_errno(errno, "mkdir `{}`", rootfs_dir.string());
@@ -273,7 +274,7 @@ Result<void> TreeStore::extract_pending(PendingTree& tree, int fd, std::string_v
   options.rootfs_dir = rootfs_dir;
   options.manifest_path = tree.m_dir.path() / "manifest";
   options.hash = &tree.m_hash;
-  RKT_TRY(extract_aci_fd(fd, source, options));
+  RKT_TRY(extract_aci_blocks(blocks, source, options));
   RKT_TRY(record_directories(tree.m_hash, rootfs_dir));
   tree.m_extracted = true;
   return {};

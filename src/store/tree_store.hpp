@@ -11,6 +11,7 @@
 #include "store/tree_hash.hpp"
 #include "util/file.hpp"
 #include "util/lock_file.hpp"
+#include "util/block_broadcast.hpp"
 #include "util/result.hpp"
 
 namespace rkt::store {
@@ -87,8 +88,9 @@ class TreeStore {
   Result<std::filesystem::path> rebuild(const std::vector<RenderImage>& flattened) const;
   /// Starts a tree for an image that is still being imported (see PendingTree).
   Result<PendingTree> begin_pending() const;
-  /// Extracts the ACI tar read from `fd` into the pending tree, hashing it on the way.
-  Result<void> extract_pending(PendingTree& tree, int fd, std::string_view source) const;
+  /// Extracts the ACI tar read from `blocks` into the pending tree, hashing it on the way.
+  Result<void> extract_pending(PendingTree& tree, const util::BlockReader& blocks,
+                               std::string_view source) const;
   /// Completes the pending tree (hash, syncfs, `rendered`) and renames it into place as the tree
   /// of `flattened`: the image it was extracted from, now stored, alone (no dependencies, no
   /// pathWhitelist; anything else is an error and the tree is dropped). If that tree was

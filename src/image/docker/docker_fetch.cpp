@@ -1,10 +1,5 @@
 #include "image/docker/docker_fetch.hpp"
 
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -19,9 +14,9 @@
 #include "image/docker/layer_squash.hpp"
 #include "image/docker/registry_client.hpp"
 #include "image/render.hpp"
+#include "util/block_broadcast.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
-#include "util/unique_fd.hpp"
 
 namespace rkt::image::docker {
 
@@ -92,34 +87,8 @@ Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registr
   return paths;
 }
 
-/// Blocks SIGPIPE in the calling thread: a write to a pipe whose reader stopped then fails with
-/// EPIPE instead of killing rkt.
-void block_sigpipe() {
-  sigset_t pipe_signal;
-  sigemptyset(&pipe_signal);
-  sigaddset(&pipe_signal, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-}
-
-Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return Error::from_errno(errno, "pipe");
-  ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);  // fewer switches; the default works too
-  return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-/// Reads `fd` to its end (what the tar reader left: padding), so the writer is not cut off.
-void drain(int fd) {
-  char buffer[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    return;
-  }
-}
-
-/// The first of several failures of threads joined by pipes: when one stops, the others fail with
-/// EPIPE or a truncated tar, which says nothing of the cause.
+/// The first of several failures of threads joined by a stream: when one stops, the others fail
+/// for want of input or readers, which says nothing of the cause.
 class FirstError {
  public:
   void note(const Error& error) {
@@ -136,25 +105,36 @@ class FirstError {
   std::optional<Error> m_error;
 };
 
-/// The image's tree, extracted from a second copy of the squashed tar while the store imports
-/// the first (instead of re-reading the stored blob afterwards). Only where the fetch renders.
+/// Readers of the squashed tar.
+constexpr size_t k_import_reader = 0;
+constexpr size_t k_render_reader = 1;
+
+/// Reads `blocks` to the end (what the tar reader left: padding).
+void drain(const util::BlockReader& blocks) {
+  while (true) {
+    auto block = blocks();
+    if (!block || block->empty()) return;
+  }
+}
+
+/// The image's tree, extracted from the squashed tar while the store imports it (instead of
+/// re-reading the stored blob afterwards). Only where the fetch renders.
 struct StreamedRender {
   store::TreeStore trees;
   std::optional<store::PendingTree> tree;
-  UniqueFd read_end;
-  UniqueFd write_end;
   Result<void> extracted{};
   std::thread thread;
 
-  void start(const std::string& source, FirstError& failure) {
-    thread = std::thread([this, source, &failure] {
-      extracted = trees.extract_pending(*tree, read_end.get(), source);
+  void start(util::BlockBroadcast& tar, const std::string& source, FirstError& failure) {
+    thread = std::thread([this, &tar, source, &failure] {
+      util::BlockReader blocks = tar.reader(k_render_reader);
+      extracted = trees.extract_pending(*tree, blocks, source);
       if (extracted) {
-        drain(read_end.get());
+        drain(blocks);
       } else {
         failure.note(extracted.error());
       }
-      read_end.reset();  // a squash still writing gets EPIPE
+      tar.leave(k_render_reader);  // the squash no longer waits for this reader
     });
   }
   void join() {
@@ -162,25 +142,18 @@ struct StreamedRender {
   }
 };
 
-/// Starts rendering the image's tree from a second pipe, where the fetch renders (as root). Without
+/// Starts rendering the image's tree from the stream, where the fetch renders (as root). Without
 /// it (or if it cannot start) the tree is rendered from the stored blob afterwards, as before.
 void start_render(std::optional<StreamedRender>& render, store::ImageStore& store,
-                  const std::string& source, FirstError& failure) {
+                  util::BlockBroadcast& tar, const std::string& source, FirstError& failure) {
   if (!renders_at_fetch()) return;
   auto pending = tree_store_of(store).begin_pending();
   if (!pending) {
     log::warn("rendering while importing: {}", pending.error().message);
     return;
   }
-  auto pipe = make_pipe();
-  if (!pipe) return;
-  render.emplace(StreamedRender{tree_store_of(store),
-                                std::move(*pending),
-                                std::move(pipe->first),
-                                std::move(pipe->second),
-                                {},
-                                {}});
-  render->start(source, failure);
+  render.emplace(StreamedRender{tree_store_of(store), std::move(*pending), {}, {}});
+  render->start(tar, source, failure);
 }
 
 /// Puts the tree in place now that its image is stored; one that cannot be placed is rendered
@@ -194,28 +167,27 @@ void place_rendered(StreamedRender& render, store::ImageStore& store,
   }
 }
 
-/// Stacks the layers straight into the store's import through a pipe (a thread squashes, this
-/// one imports): the ACI is written once, as the store's blob, never as a temporary file first.
-/// The import checks and hashes it as any other, and commits only once the squash (and, as
-/// root, the tree's extraction from a second pipe) succeeded; the tree takes its place after.
+/// Stacks the layers straight into the store's import through an in-process stream (a thread
+/// squashes, this one imports): the ACI is written once, as the store's blob, never as a
+/// temporary file first. The import checks and hashes it as any other, and commits only once the
+/// squash (and, as root, the tree's extraction from the same stream on a third thread)
+/// succeeded; the tree takes its place after.
 Result<store::ImageInfo> import_squashed(store::ImageStore& store,
                                          const std::vector<std::filesystem::path>& layers,
                                          const std::string& manifest_json,
                                          store::ImportOptions options) {
-  RKT_TRY_ASSIGN(auto import_pipe, make_pipe());
-  auto& [read_end, write_end] = import_pipe;
+  const bool renders = renders_at_fetch();
+  util::BlockBroadcast tar(renders ? 2 : 1);
   FirstError failure;
   std::optional<StreamedRender> render;
-  start_render(render, store, options.source, failure);
-  std::vector<int> out_fds{write_end.get()};
-  if (render) out_fds.push_back(render->write_end.get());
+  start_render(render, store, tar, options.source, failure);
+  if (renders && !render) tar.leave(k_render_reader);
   Result<void> squashed{};
   std::thread writer([&] {
-    block_sigpipe();
-    squashed = squash_layers(layers, manifest_json, out_fds);
+    squashed = squash_layers(layers, manifest_json,
+                             [&tar](std::span<const char> block) { return tar.write(block); });
     if (!squashed) failure.note(squashed.error());
-    write_end.reset();                      // end of file for the import
-    if (render) render->write_end.reset();  // and for the render
+    tar.finish(squashed ? std::nullopt : std::optional<Error>(squashed.error()));
   });
   auto join = [&] {
     if (writer.joinable()) writer.join();
@@ -228,9 +200,9 @@ Result<store::ImageInfo> import_squashed(store::ImageStore& store,
     if (render && !render->extracted) return render->extracted.error();
     return {};
   };
-  auto imported = store.import_aci_fd(read_end.get(), options);
+  auto imported = store.import_aci_blocks(tar.reader(k_import_reader), options);
   if (!imported) failure.note(imported.error());
-  read_end.reset();  // a squash still writing gets EPIPE
+  tar.leave(k_import_reader);  // a squash still writing stops
   join();
   if (!squashed) return failure.get(std::move(squashed).error());
   if (!imported) return failure.get(std::move(imported).error());

@@ -3,8 +3,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -179,22 +177,13 @@ Result<void> write_manifest(archive* out, std::string_view manifest_json) {
   return {};
 }
 
-/// libarchive's write callback: the block goes to every output in turn (a pipe whose reader
-/// stopped fails the squash with EPIPE).
-la_ssize_t write_to_all(archive* out, void* client, const void* buffer, size_t size) {
-  const auto& fds = *static_cast<const std::vector<int>*>(client);
-  for (int fd : fds) {
-    const char* data = static_cast<const char*>(buffer);
-    for (size_t left = size; left > 0;) {
-      ssize_t n = ::write(fd, data, left);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        archive_set_error(out, errno, "%s", std::strerror(errno));
-        return -1;
-      }
-      data += n;
-      left -= static_cast<size_t>(n);
-    }
+/// libarchive's write callback: the block goes to the sink.
+la_ssize_t write_to_sink(archive* out, void* client, const void* buffer, size_t size) {
+  const auto& sink = *static_cast<const TarSink*>(client);
+  if (auto written = sink(std::span<const char>(static_cast<const char*>(buffer), size));
+      !written) {
+    archive_set_error(out, EIO, "%s", written.error().message.c_str());
+    return -1;
   }
   return static_cast<la_ssize_t>(size);
 }
@@ -210,12 +199,12 @@ std::string normalize_layer_path(std::string_view path) {
 }
 
 Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
-                           std::string_view manifest_json, const std::vector<int>& out_fds) {
+                           std::string_view manifest_json, const TarSink& sink) {
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes
   archive_write_set_bytes_in_last_block(out.get(), 1);
-  if (archive_write_open(out.get(), const_cast<std::vector<int>*>(&out_fds), nullptr, &write_to_all,
+  if (archive_write_open(out.get(), const_cast<TarSink*>(&sink), nullptr, &write_to_sink,
                          nullptr) != ARCHIVE_OK) {
     return Error::make(ErrorKind::io, "writing the image: {}", archive_error_string(out.get()));
   }

@@ -23,6 +23,15 @@ using ::testing::ElementsAre;
 /// One entry of the squashed tar: "f:content", "d:0755", "l:target" or "h:target".
 using Entries = std::map<std::string, std::string>;
 
+TarSink to_fd(int fd) {
+  return [fd](std::span<const char> block) -> Result<void> {
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) {
+      return Error::from_errno(errno, "write");
+    }
+    return {};
+  };
+}
+
 class LayerSquashTest : public ::testing::Test {
  protected:
   /// Squashes `layers` (bottom first, written gzip-compressed as registries serve them).
@@ -35,7 +44,7 @@ class LayerSquashTest : public ::testing::Test {
     std::filesystem::path out = dir.path() / "image.tar";
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     ASSERT_GE(fd, 0);
-    auto squashed = squash_layers(paths, R"({"acKind":"ImageManifest"})", {fd});
+    auto squashed = squash_layers(paths, R"({"acKind":"ImageManifest"})", to_fd(fd));
     ::close(fd);
     ASSERT_TRUE(squashed) << squashed.error().message;
     read(out);
@@ -142,7 +151,7 @@ TEST_F(LayerSquashTest, ALayerThatIsNotATarFailsNamingIt) {
   std::filesystem::path bad = dir.path() / "sha256-bad";
   AciBuilder::write_bytes(bad, "not a tar at all, not even close to one");
   int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  auto squashed = squash_layers({bad}, "{}", {fd});
+  auto squashed = squash_layers({bad}, "{}", to_fd(fd));
   ::close(fd);
   ASSERT_FALSE(squashed);
   EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("sha256-bad"));

@@ -360,7 +360,7 @@ TEST_F(TreeStoreTest, PendingTreeExtractedFromADescriptorBecomesTheImagesTree) {
   EXPECT_TRUE(store().list_ids()->empty()) << "not a tree before it is committed";
   UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
   ASSERT_TRUE(fd);
-  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  ASSERT_TRUE(store().extract_pending(*pending, util::fd_block_reader(fd.get()), "a.aci"));
   auto placed = store().commit_pending(std::move(*pending), {a});
   ASSERT_TRUE(placed) << placed.error().message;
   EXPECT_EQ(*placed, tree_dir() / tree_id({a}));
@@ -388,7 +388,7 @@ TEST_F(TreeStoreTest, PendingTreeFitsOnlyAnImageWithoutDependencies) {
   auto pending = store().begin_pending();
   ASSERT_TRUE(pending);
   UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
-  ASSERT_TRUE(store().extract_pending(*pending, fd.get(), "a.aci"));
+  ASSERT_TRUE(store().extract_pending(*pending, util::fd_block_reader(fd.get()), "a.aci"));
   auto placed = store().commit_pending(std::move(*pending), {b, a});
   EXPECT_FALSE(placed);
   EXPECT_TRUE(store().list_ids()->empty());
