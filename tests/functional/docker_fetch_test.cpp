@@ -170,6 +170,24 @@ TEST_F(DockerFetchTest, LayersStackWithWhiteoutsAndOpaqueDirectories) {
   EXPECT_EQ(content, "upper");
 }
 
+// Without root the fetch does not render the tree (the first pod does): the import is then the
+// stream's only reader.
+TEST_F(DockerFetchTest, ARktGroupUserFetchesWithoutRenderingTheTree) {
+  ASSERT_TRUE(Succeeded(ctx.run({"image", "list"})));  // the store, made by root
+  push_busybox("busybox:user");
+  ProcResult r =
+      ctx.run_as_rkt_user({"--insecure-options=image,http", "fetch", url("busybox:user")});
+  ASSERT_TRUE(Succeeded(r));
+  EXPECT_EQ(ctx.listed_ids().size(), 1u);
+  size_t trees = 0;
+  for (const auto& entry : fs::directory_iterator(ctx.data_dir() / "cas/tree")) {
+    trees += entry.path().filename().string().starts_with("deps-") ? 1 : 0;
+  }
+  EXPECT_EQ(trees, 0u);
+  fs::path rootfs = extract(appc_name("busybox") + ":user");
+  EXPECT_EQ(read_text(rootfs / "etc/motd"), "hello from docker\n");
+}
+
 TEST_F(DockerFetchTest, IndexPicksThisHostsPlatform) {
   OciImage amd64;
   amd64.layers.push_back(OciLayer{{{"platform", "amd64"}}});
