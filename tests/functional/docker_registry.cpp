@@ -61,6 +61,7 @@ fs::path write_layer(const fs::path& layout, const OciLayer& layer, size_t index
   run_checked({"tar", "-C", stage.string(), "--owner=0", "--group=0", "--numeric-owner",
                "--sort=name", "--mtime=@0", "-czf", tarball.string(), "."});
   fs::remove_all(stage);
+  if (layer.cut_at > 0) fs::resize_file(tarball, layer.cut_at);
   return tarball;
 }
 

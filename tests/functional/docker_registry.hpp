@@ -25,6 +25,7 @@ struct OciLayer {
   std::vector<std::string> opaque;   // directories emptied of the layers below
   bool busybox = false;              // /bin/busybox from busybox-static, with sh/echo/cat/ls links
   std::map<std::string, std::string> hardlinks;  // path -> a file of `files` it is a link to
+  size_t cut_at = 0;  // >0: the compressed layer ends here (its digest checks out, it is broken)
 };
 
 /// An image for one platform: layers bottom first and the config's "config" object.

@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "util/strings.hpp"
 
@@ -114,12 +116,63 @@ Result<void> copy_data(archive* in, archive* out, la_int64_t size, const std::st
   }
 }
 
+/// A hard link of a layer whose target the layers above hide (the target was deleted or
+/// replaced there): the link keeps the content its layer gave it, as in Docker.
+struct OrphanLink {
+  std::string path;
+  std::string target;
+};
+
+/// Writes each orphan link as a file with its target's content in `layer` (a second pass over
+/// the layer, only when it has such links); further links to the same target link to the first.
+/// A link to no file of the layer is an error.
+Result<void> write_orphan_links(const std::filesystem::path& layer,
+                                const std::vector<OrphanLink>& links, archive* out) {
+  std::unordered_map<std::string, std::vector<std::string>> by_target;
+  for (const OrphanLink& link : links) by_target[link.target].push_back(link.path);
+  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
+  archive_entry* entry = nullptr;
+  int status = ARCHIVE_EOF;
+  while (!by_target.empty() && (status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
+    auto found = by_target.find(normalize_layer_path(archive_entry_pathname(entry)));
+    if (found == by_target.end() || archive_entry_filetype(entry) != AE_IFREG ||
+        archive_entry_hardlink(entry)) {
+      continue;
+    }
+    const std::vector<std::string>& paths = found->second;
+    la_int64_t size = archive_entry_size(entry);
+    EntryPtr copy(archive_entry_clone(entry), archive_entry_free);
+    RKT_TRY(write_header(out, copy.get(), paths.front()));
+    if (size > 0) RKT_TRY(copy_data(a.get(), out, size, layer.filename().string(), paths.front()));
+    for (size_t i = 1; i < paths.size(); ++i) {
+      EntryPtr link(archive_entry_clone(entry), archive_entry_free);
+      archive_entry_set_size(link.get(), 0);
+      archive_entry_set_hardlink(link.get(), paths.front().c_str());
+      RKT_TRY(write_header(out, link.get(), paths[i]));
+    }
+    by_target.erase(found);
+  }
+  if (!by_target.empty() && status != ARCHIVE_EOF) {
+    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
+                       archive_error_string(a.get()));
+  }
+  if (!by_target.empty()) {
+    const auto& [target, paths] = *by_target.begin();
+    return Error::make(ErrorKind::invalid_argument,
+                       "layer {}: hard link `{}` to `{}`, which is not a file of the layer",
+                       layer.filename().string(), paths.front(), target);
+  }
+  return {};
+}
+
 /// Writes the entries of `layer` that the layers above it left visible, in the layer's order;
 /// then adds what it removes and writes to `above`, for the layers below.
 Result<void> copy_visible(const std::filesystem::path& layer, Above& above, archive* out) {
   RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
   std::vector<std::string> removed;
   std::vector<std::string> emptied;
+  std::unordered_set<std::string> linkable;  // files this layer wrote: what its links may name
+  std::vector<OrphanLink> orphans;
   archive_entry* entry = nullptr;
   int status;
   while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
@@ -137,9 +190,16 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     }
     const bool is_dir = archive_entry_filetype(entry) == AE_IFDIR;
     if (above.hides(path, is_dir)) continue;
-    RKT_TRY(write_header(out, entry, path));
-    if (archive_entry_size(entry) > 0) {
-      RKT_TRY(copy_data(a.get(), out, archive_entry_size(entry), layer.filename().string(), path));
+    const char* link = archive_entry_hardlink(entry);
+    if (link && linkable.count(normalize_layer_path(link)) == 0) {
+      orphans.push_back({path, normalize_layer_path(link)});
+    } else {
+      RKT_TRY(write_header(out, entry, path));
+      if (archive_entry_size(entry) > 0) {
+        RKT_TRY(
+            copy_data(a.get(), out, archive_entry_size(entry), layer.filename().string(), path));
+      }
+      if (archive_entry_filetype(entry) == AE_IFREG) linkable.insert(path);
     }
     above.write(path);
     // A non-directory hides what lower layers have below it.
@@ -149,6 +209,7 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
                        archive_error_string(a.get()));
   }
+  if (!orphans.empty()) RKT_TRY(write_orphan_links(layer, orphans, out));
   above.removed.insert(removed.begin(), removed.end());
   above.emptied.insert(emptied.begin(), emptied.end());
   return {};

@@ -147,6 +147,53 @@ TEST_F(LayerSquashTest, TheTopLayerComesFirstEachInItsOwnOrder) {
   EXPECT_EQ(entries["rootfs/usr/bin/ash"], "h:rootfs/usr/bin/sh");
 }
 
+TEST_F(LayerSquashTest, ALinkWhoseOtherNameAnUpperLayerRemovedKeepsItsContent) {
+  AciBuilder lower;
+  lower.dir("usr").file("usr/perl", "perl 5").hardlink("usr/perl5", "usr/perl");
+  lower.hardlink("usr/perl5.36", "usr/perl").file("usr/gone", "g").hardlink("usr/also", "usr/gone");
+  AciBuilder upper;
+  upper.file("usr/.wh.perl", "").file("usr/gone", "replaced");
+  squash({lower, upper});
+  EXPECT_EQ(entries.count("rootfs/usr/perl"), 0u);
+  EXPECT_EQ(entries["rootfs/usr/perl5"], "f:perl 5");
+  EXPECT_EQ(entries["rootfs/usr/perl5.36"], "h:rootfs/usr/perl5");
+  EXPECT_EQ(entries["rootfs/usr/gone"], "f:replaced");
+  EXPECT_EQ(entries["rootfs/usr/also"], "f:g") << "the lower layer's content, not the upper's";
+}
+
+TEST_F(LayerSquashTest, ALinkToNoFileOfItsLayerFailsNamingIt) {
+  AciBuilder layer;
+  layer.hardlink("usr/dangling", "usr/missing");
+  std::filesystem::path path = dir.path() / "sha256-links";
+  layer.write(path, Compression::gzip);
+  int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  auto squashed = squash_layers({path}, "{}", to_fd(fd));
+  ::close(fd);
+  ASSERT_FALSE(squashed);
+  EXPECT_THAT(
+      squashed.error().message,
+      ::testing::HasSubstr("layer sha256-links: hard link `usr/dangling` to `usr/missing`"));
+}
+
+TEST_F(LayerSquashTest, ALayerCutShortFailsNamingIt) {
+  std::string noise(1 << 20, '\0');
+  uint64_t x = 88172645463325252ull;
+  for (char& c : noise) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  AciBuilder layer;
+  layer.file("lower", noise);
+  std::filesystem::path path = dir.path() / "sha256-cut";
+  layer.write(path, Compression::gzip);
+  std::filesystem::resize_file(path, 100000);
+  int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  auto squashed = squash_layers({path}, "{}", to_fd(fd));
+  ::close(fd);
+  ASSERT_FALSE(squashed);
+  EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("layer sha256-cut: "));
+}
+
 TEST_F(LayerSquashTest, ALayerThatIsNotATarFailsNamingIt) {
   std::filesystem::path bad = dir.path() / "sha256-bad";
   AciBuilder::write_bytes(bad, "not a tar at all, not even close to one");
