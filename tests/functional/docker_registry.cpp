@@ -142,10 +142,11 @@ fs::path write_oci_layout(const fs::path& dir, const std::string& tag,
 }
 
 std::string DockerRegistry::config_yaml() const {
-  std::string yaml = "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                     "    rootdirectory: " +
-                     (m_dir / "storage").string() +
-                     "\n  delete:\n    enabled: true\nhttp:\n  addr: " + m_address + "\n";
+  std::string yaml =
+      "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+      "    rootdirectory: " +
+      (m_dir / "storage").string() + "\n  delete:\n    enabled: true\nhttp:\n  addr: " + m_address +
+      "\n";
   if (!m_auth) return yaml;
   yaml += "  tls:\n    certificate: " + (m_dir / "tls.crt").string() +
           "\n    key: " + (m_dir / "tls.key").string() + "\nauth:\n";
@@ -153,8 +154,8 @@ std::string DockerRegistry::config_yaml() const {
     return yaml + "  htpasswd:\n    realm: rkt-test\n    path: " + (m_dir / "htpasswd").string() +
            "\n";
   }
-  return yaml + "  token:\n    realm: " + m_auth->token_realm + "\n    service: " +
-         k_token_service + "\n    issuer: " + k_token_issuer +
+  return yaml + "  token:\n    realm: " + m_auth->token_realm +
+         "\n    service: " + k_token_service + "\n    issuer: " + k_token_issuer +
          "\n    rootcertbundle: " + m_auth->ca->cert().string() + "\n";
 }
 
@@ -218,8 +219,8 @@ std::string DockerRegistry::token_answer(const std::vector<std::string>& reposit
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   json header = {{"alg", "RS256"}, {"typ", "JWT"}, {"x5c", {der_base64}}};
-  json claims = {{"iss", k_token_issuer}, {"sub", m_auth->user},  {"aud", k_token_service},
-                 {"exp", now + 7200},     {"nbf", now - 60},       {"iat", now - 60},
+  json claims = {{"iss", k_token_issuer},      {"sub", m_auth->user}, {"aud", k_token_service},
+                 {"exp", now + 7200},          {"nbf", now - 60},     {"iat", now - 60},
                  {"jti", std::to_string(now)}, {"access", access}};
   std::string signing_input = base64url(header.dump()) + "." + base64url(claims.dump());
   write_text(m_dir / "jwt-input", signing_input);
