@@ -173,11 +173,6 @@ class TarWalker {
 
 }  // namespace
 
-Result<StreamedAci> stream_aci(int in_fd, int out_fd, std::string_view source) {
-  RKT_TRY_ASSIGN(auto decompressor, Decompressor::open(in_fd, source));
-  return stream_aci(*decompressor, out_fd, source);
-}
-
 Result<StreamedAci> stream_aci(Decompressor& in, int out_fd, std::string_view source) {
   BlobWriter sink(out_fd, source);
   BlockPump pump(in, sink);

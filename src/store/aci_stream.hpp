@@ -20,12 +20,10 @@ struct StreamedAci {
   appc::ImageManifest manifest;
 };
 
-/// Reads an ACI (plain tar, or gzip/bzip2/xz/zstd compressed) from `in_fd` in one streaming
-/// pass: decompresses it, copies the uncompressed bytes to `out_fd` while hashing them, checks the
-/// appc layout entry by entry and parses the manifest. `source` names the input in errors.
-Result<StreamedAci> stream_aci(int in_fd, int out_fd, std::string_view source);
-/// The same over an opened decompressor.
 class Decompressor;
+/// Reads an ACI from `in` (a file's content decompressed, or rkt's own stream) in one streaming
+/// pass: copies the uncompressed bytes to `out_fd` while hashing them, checks the appc layout
+/// entry by entry and parses the manifest. `source` names the input in errors.
 Result<StreamedAci> stream_aci(Decompressor& in, int out_fd, std::string_view source);
 
 }  // namespace rkt::store

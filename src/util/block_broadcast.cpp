@@ -1,24 +1,9 @@
 #include "util/block_broadcast.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <memory>
 
 namespace rkt::util {
-
-BlockReader fd_block_reader(int fd, size_t block_size) {
-  auto buffer = std::make_shared<std::string>(block_size, '\0');
-  return [fd, buffer]() -> Result<std::span<const char>> {
-    while (true) {
-      ssize_t n = ::read(fd, buffer->data(), buffer->size());
-      if (n >= 0) return std::span<const char>(buffer->data(), static_cast<size_t>(n));
-      if (errno != EINTR) return Error::from_errno(errno, "read");
-    }
-  };
-}
 
 BlockBroadcast::BlockBroadcast(size_t readers, size_t block_size, size_t depth)
     : m_slots(depth), m_next(readers, 0), m_released(readers, 0), m_active(readers, true) {

@@ -19,9 +19,6 @@ namespace rkt::util {
 /// The next block of a stream, valid until the next call; empty at the end.
 using BlockReader = std::function<Result<std::span<const char>>()>;
 
-/// A BlockReader over a file descriptor, `block_size` bytes per read at most.
-BlockReader fd_block_reader(int fd, size_t block_size = 1 << 20);
-
 /// One producer, `readers` readers, each reading every block in order. The producer waits while
 /// the slowest reader still holds a block `depth` blocks back.
 class BlockBroadcast {

@@ -84,6 +84,14 @@ class DockerFetchTest : public RktTest {
     EXPECT_TRUE(Succeeded(ctx.run({"image", "render", "--rootfs-only", name, out.string()})));
     return out;
   }
+  /// Pushes `image` (running /bin/true) as NAME:1 in OCI form, fetches it, and renders its rootfs.
+  fs::path fetch_and_extract(OciImage image, const std::string& name) {
+    image.config = {{"Cmd", {"/bin/true"}}};
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), name + ":1",
+                  PushFormat::oci);
+    EXPECT_TRUE(Succeeded(fetch(name + ":1")));
+    return extract(appc_name(name) + ":1");
+  }
 
   DockerRegistry registry;
 };
@@ -151,11 +159,7 @@ TEST_F(DockerFetchTest, LayersStackWithWhiteoutsAndOpaqueDirectories) {
                                    {"over", "lower"}}});
   image.layers.push_back(OciLayer{{{"dir/new", "2"}, {"over", "upper"}}, {"a/gone"}, {"dir"}});
   image.layers.push_back(OciLayer{{{"a/late", "3"}}});
-  image.config = {{"Cmd", {"/bin/true"}}};
-  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "layered:1",
-                PushFormat::oci);
-  ASSERT_TRUE(Succeeded(fetch("layered:1")));
-  fs::path rootfs = extract(appc_name("layered") + ":1");
+  fs::path rootfs = fetch_and_extract(image, "layered");
   EXPECT_TRUE(fs::exists(rootfs / "a/keep"));
   EXPECT_TRUE(fs::exists(rootfs / "a/late"));
   EXPECT_FALSE(fs::exists(rootfs / "a/gone"));
@@ -194,11 +198,7 @@ TEST_F(DockerFetchTest, ALinkWhoseOtherNameAnUpperLayerDeletedKeepsItsContent) {
   lower.hardlinks = {{"usr/bin/perl5", "usr/bin/perl"}};
   image.layers.push_back(lower);
   image.layers.push_back(OciLayer{{{"usr/bin/other", "o\n"}}, {"usr/bin/perl"}});
-  image.config = {{"Cmd", {"/bin/true"}}};
-  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "links:1",
-                PushFormat::oci);
-  ASSERT_TRUE(Succeeded(fetch("links:1")));
-  fs::path rootfs = extract(appc_name("links") + ":1");
+  fs::path rootfs = fetch_and_extract(image, "links");
   EXPECT_FALSE(fs::exists(rootfs / "usr/bin/perl"));
   EXPECT_EQ(read_text(rootfs / "usr/bin/perl5"), "perl 5\n");
 }
@@ -494,34 +494,64 @@ TEST_P(DockerInterruptTest, KilledLayerDownloadLeavesTheStoreConsistentAndResume
   EXPECT_EQ(read_text(out / "big"), random_bytes(4 << 20, 11));
 }
 
+/// A killed fetch's whole-sized partial download of the layer of "kept:1", then the next fetch.
+class DockerKeptBlobTest : public DockerRelayTest {
+ protected:
+  /// A partial download of the layer of "kept:1" as a killed fetch leaves it: all its bytes, with
+  /// the first one changed when `corrupt`. Returns the layer's blob path on the registry.
+  std::string leave_whole_download(bool corrupt) {
+    OciImage image;
+    image.layers.push_back(OciLayer{{{"etc/kept", "kept\n"}}});
+    registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "kept:1",
+                  PushFormat::oci);
+    json manifest =
+        json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("kept", "1"))));
+    std::string layer = manifest["layers"][0]["digest"];
+    std::string blob_path = "/v2/kept/blobs/" + layer;
+    server.rule("/v2/*", {{"proxy", "http://" + registry.address()}});
+    fs::path downloads = ctx.data_dir() / "cas/downloads";
+    fs::create_directories(downloads);
+    std::string partial =
+        (downloads / util::sha256_hex("https://" + server.host() + blob_path)).string();
+    std::string bytes = read_text(registry.blob_data(layer));
+    if (corrupt) bytes[0] = static_cast<char>(bytes[0] ^ 1);
+    write_text(partial, bytes);
+    write_text(partial + ".etag", "\"" + layer + "\"");
+    return blob_path;
+  }
+
+  /// Fetches "kept:1" through the relay and checks the rootfs; the requests for `blob_path`.
+  std::vector<json> fetch_kept(const std::string& blob_path) {
+    ProcResult r =
+        ctx.run({"--insecure-options=image", "fetch", "docker://" + server.host() + "/kept:1"});
+    EXPECT_TRUE(Succeeded(r));
+    EXPECT_EQ(largest_partial(ctx.data_dir() / "cas/downloads"), 0u);
+    fs::path out = ctx.scratch_path("extract");
+    EXPECT_TRUE(Succeeded(
+        ctx.run({"image", "render", "--rootfs-only", server.host() + "/kept:1", out.string()})));
+    EXPECT_EQ(read_text(out / "etc/kept"), "kept\n");
+    std::vector<json> requests;
+    for (const json& request : server.requests()) {
+      if (request["path"] == blob_path) requests.push_back(request);
+    }
+    return requests;
+  }
+};
+
 // A fetch killed after a blob's last byte but before it entered the cache: the next fetch checks
 // the kept file and keeps it, without a request (docker-registry answers a range that starts at
 // the end with a 416 whose body is cut short).
-TEST_F(DockerRelayTest, AWholeBlobLeftByAKilledFetchIsKeptWithoutAskingAgain) {
-  OciImage image;
-  image.layers.push_back(OciLayer{{{"etc/kept", "kept\n"}}});
-  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "kept:1",
-                PushFormat::oci);
-  json manifest =
-      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("kept", "1"))));
-  std::string layer = manifest["layers"][0]["digest"];
-  std::string blob_path = "/v2/kept/blobs/" + layer;
-  server.rule("/v2/*", {{"proxy", "http://" + registry.address()}});
-  fs::path downloads = ctx.data_dir() / "cas/downloads";
-  fs::create_directories(downloads);
-  std::string url = "https://" + server.host() + blob_path;
-  fs::copy_file(registry.blob_data(layer), downloads / util::sha256_hex(url));
-  write_text(downloads / (util::sha256_hex(url) + ".etag"), "\"" + layer + "\"");
+TEST_F(DockerKeptBlobTest, AWholeBlobLeftByAKilledFetchIsKeptWithoutAskingAgain) {
+  std::string blob_path = leave_whole_download(false);
+  EXPECT_TRUE(fetch_kept(blob_path).empty());
+}
 
-  ProcResult r =
-      ctx.run({"--insecure-options=image", "fetch", "docker://" + server.host() + "/kept:1"});
-  ASSERT_TRUE(Succeeded(r));
-  for (const json& request : server.requests()) EXPECT_NE(request["path"], blob_path);
-  EXPECT_EQ(largest_partial(downloads), 0u);
-  fs::path out = ctx.scratch_path("extract");
-  ASSERT_TRUE(Succeeded(
-      ctx.run({"image", "render", "--rootfs-only", server.host() + "/kept:1", out.string()})));
-  EXPECT_EQ(read_text(out / "etc/kept"), "kept\n");
+// Kept bytes of the right size that are not the blob are downloaded again, from the start.
+TEST_F(DockerKeptBlobTest, AWholeSizedDownloadThatIsNotTheBlobIsDownloadedAgain) {
+  std::string blob_path = leave_whole_download(true);
+  std::vector<json> requests = fetch_kept(blob_path);
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_FALSE(requests[0]["headers"].contains("range")) << requests[0].dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, DockerInterruptTest, ::testing::Values(SIGINT, SIGKILL),

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
@@ -24,13 +23,18 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
 
+/// A layer that libarchive could not read, named by its file (the blob's digest).
+Error layer_error(const std::filesystem::path& layer, archive* a) {
+  return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
+                     archive_error_string(a));
+}
+
 Result<ReadPtr> open_layer(const std::filesystem::path& path) {
   ReadPtr a(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(a.get());
   archive_read_support_format_tar(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 17) != ARCHIVE_OK) {
-    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", path.filename().string(),
-                       archive_error_string(a.get()));
+    return layer_error(path, a.get());
   }
   return a;
 }
@@ -83,8 +87,8 @@ Result<void> write_header(archive* out, archive_entry* entry, const std::string&
 
 /// Copies the entry's `size` bytes of data; the holes of a sparse entry are written as zeros
 /// (write_header made its header dense).
-Result<void> copy_data(archive* in, archive* out, la_int64_t size, const std::string& layer_name,
-                       const std::string& path) {
+Result<void> copy_data(archive* in, archive* out, la_int64_t size,
+                       const std::filesystem::path& layer, const std::string& path) {
   static const std::string zeros(1 << 16, '\0');
   la_int64_t done = 0;
   auto write = [&](const void* data, size_t n) -> Result<void> {
@@ -107,10 +111,7 @@ Result<void> copy_data(archive* in, archive* out, la_int64_t size, const std::st
     la_int64_t offset = 0;
     int r = archive_read_data_block(in, &block, &length, &offset);
     if (r == ARCHIVE_EOF) return fill_to(size);
-    if (r < ARCHIVE_WARN) {
-      return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer_name,
-                         archive_error_string(in));
-    }
+    if (r < ARCHIVE_WARN) return layer_error(layer, in);
     RKT_TRY(fill_to(offset));
     RKT_TRY(write(block, length));
   }
@@ -143,7 +144,7 @@ Result<void> write_orphan_links(const std::filesystem::path& layer,
     la_int64_t size = archive_entry_size(entry);
     EntryPtr copy(archive_entry_clone(entry), archive_entry_free);
     RKT_TRY(write_header(out, copy.get(), paths.front()));
-    if (size > 0) RKT_TRY(copy_data(a.get(), out, size, layer.filename().string(), paths.front()));
+    if (size > 0) RKT_TRY(copy_data(a.get(), out, size, layer, paths.front()));
     for (size_t i = 1; i < paths.size(); ++i) {
       EntryPtr link(archive_entry_clone(entry), archive_entry_free);
       archive_entry_set_size(link.get(), 0);
@@ -153,8 +154,7 @@ Result<void> write_orphan_links(const std::filesystem::path& layer,
     by_target.erase(found);
   }
   if (!by_target.empty() && status != ARCHIVE_EOF) {
-    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
-                       archive_error_string(a.get()));
+    return layer_error(layer, a.get());
   }
   if (!by_target.empty()) {
     const auto& [target, paths] = *by_target.begin();
@@ -196,8 +196,7 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     } else {
       RKT_TRY(write_header(out, entry, path));
       if (archive_entry_size(entry) > 0) {
-        RKT_TRY(
-            copy_data(a.get(), out, archive_entry_size(entry), layer.filename().string(), path));
+        RKT_TRY(copy_data(a.get(), out, archive_entry_size(entry), layer, path));
       }
       if (archive_entry_filetype(entry) == AE_IFREG) linkable.insert(path);
     }
@@ -206,8 +205,7 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     if (!is_dir) removed.push_back(std::move(path));
   }
   if (status != ARCHIVE_EOF) {
-    return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
-                       archive_error_string(a.get()));
+    return layer_error(layer, a.get());
   }
   if (!orphans.empty()) RKT_TRY(write_orphan_links(layer, orphans, out));
   above.removed.insert(removed.begin(), removed.end());

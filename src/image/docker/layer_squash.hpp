@@ -10,13 +10,13 @@
 
 namespace rkt::image::docker {
 
-/// Writes an uncompressed ACI tar to `sink`, block by block: `manifest_json` as "manifest", then the union of the layer tars (given bottom first, any compression) under
-/// "rootfs/", as Docker would have stacked them: an upper layer's entry hides the lower ones at
-/// that path (and below it, unless it is a directory; a path with entries below it in an upper
-/// layer is a directory), ".wh.NAME" deletes NAME of the layers below, ".wh..wh..opq" empties its
-/// directory of the layers below. One pass over each layer, top layer first: each layer's
-/// visible entries come in that layer's order, so a child may come before a lower layer's entry
-/// for its directory.
+/// Writes an uncompressed ACI tar to `sink`, block by block: `manifest_json` as "manifest", then
+/// the union of the layer tars (given bottom first, any compression) under "rootfs/", as Docker
+/// would have stacked them: an upper layer's entry hides the lower ones at that path (and below
+/// it, unless it is a directory; a path with entries below it in an upper layer is a directory),
+/// ".wh.NAME" deletes NAME of the layers below, ".wh..wh..opq" empties its directory of the layers
+/// below. One pass over each layer, top layer first: each layer's visible entries come in that
+/// layer's order, so a child may come before a lower layer's entry for its directory.
 using TarSink = std::function<Result<void>(std::span<const char>)>;
 Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
                            std::string_view manifest_json, const TarSink& sink);

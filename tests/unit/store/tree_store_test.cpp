@@ -1,13 +1,16 @@
 #include "store/tree_store.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/tree_hash.hpp"
@@ -352,15 +355,23 @@ std::vector<std::string> pending_names(const fs::path& dir) {
   return names;
 }
 
-TEST_F(TreeStoreTest, PendingTreeExtractedFromADescriptorBecomesTheImagesTree) {
+/// `bytes` as one block of an in-process stream.
+util::BlockReader blocks_of(std::string bytes) {
+  auto given = std::make_shared<bool>(false);
+  auto data = std::make_shared<std::string>(std::move(bytes));
+  return [given, data]() -> Result<std::span<const char>> {
+    if (std::exchange(*given, true)) return std::span<const char>();
+    return std::span<const char>(*data);
+  };
+}
+
+TEST_F(TreeStoreTest, PendingTreeExtractedFromAStreamBecomesTheImagesTree) {
   RenderImage a = image("a", AciBuilder::simple("a"));
   auto pending = store().begin_pending();
   ASSERT_TRUE(pending) << pending.error().message;
   EXPECT_EQ(pending_names(tree_dir()).size(), 1u);
   EXPECT_TRUE(store().list_ids()->empty()) << "not a tree before it is committed";
-  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
-  ASSERT_TRUE(fd);
-  ASSERT_TRUE(store().extract_pending(*pending, util::fd_block_reader(fd.get()), "a.aci"));
+  ASSERT_TRUE(store().extract_pending(*pending, blocks_of(read(a.blob)), "a.aci"));
   auto placed = store().commit_pending(std::move(*pending), {a});
   ASSERT_TRUE(placed) << placed.error().message;
   EXPECT_EQ(*placed, tree_dir() / tree_id({a}));
@@ -387,8 +398,7 @@ TEST_F(TreeStoreTest, PendingTreeFitsOnlyAnImageWithoutDependencies) {
   RenderImage a = image("a", AciBuilder::simple("a"));
   auto pending = store().begin_pending();
   ASSERT_TRUE(pending);
-  UniqueFd fd(::open(a.blob.c_str(), O_RDONLY | O_CLOEXEC));
-  ASSERT_TRUE(store().extract_pending(*pending, util::fd_block_reader(fd.get()), "a.aci"));
+  ASSERT_TRUE(store().extract_pending(*pending, blocks_of(read(a.blob)), "a.aci"));
   auto placed = store().commit_pending(std::move(*pending), {b, a});
   EXPECT_FALSE(placed);
   EXPECT_TRUE(store().list_ids()->empty());
