@@ -9,9 +9,9 @@
 #include "appc/types.hpp"
 #include "store/tar_extract.hpp"
 #include "store/tree_hash.hpp"
+#include "util/block_broadcast.hpp"
 #include "util/file.hpp"
 #include "util/lock_file.hpp"
-#include "util/block_broadcast.hpp"
 #include "util/result.hpp"
 
 namespace rkt::store {

@@ -75,7 +75,7 @@ struct Prepared {
   std::vector<char*> env;
   const char* path = nullptr;
   char** envp = nullptr;
-  std::string listen_fds_env;             // "LISTEN_FDS=<n>"
+  std::string listen_fds_env;              // "LISTEN_FDS=<n>"
   std::unique_ptr<char[]> listen_pid_env;  // "LISTEN_PID=<pid>", completed in the child
 };
 
@@ -111,7 +111,8 @@ void settle(Prepared& prepared, const SpawnOptions& options) {
 void write_listen_pid(char* entry) {
   char digits[16];
   int n = 0;
-  for (long pid = ::getpid(); pid > 0 && n < 15; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
+  for (long pid = ::getpid(); pid > 0 && n < 15; pid /= 10)
+    digits[n++] = static_cast<char>('0' + pid % 10);
   char* out = entry + 11;  // after "LISTEN_PID="
   while (n > 0) *out++ = digits[--n];
   *out = '\0';

@@ -43,8 +43,8 @@ std::vector<Hierarchy> hierarchies() {
     std::string type = dash[1];
     std::string key;
     if (type == "cgroup") {
-      for (std::string option : {"cpu", "cpuacct", "memory", "devices", "pids", "freezer",
-                                        "blkio", "name=systemd"}) {
+      for (std::string option :
+           {"cpu", "cpuacct", "memory", "devices", "pids", "freezer", "blkio", "name=systemd"}) {
         if (("," + dash[3] + ",").find("," + option + ",") != std::string::npos) key = option;
       }
       if (key.empty() || dash[3].find("cpuset") != std::string::npos) continue;
@@ -55,7 +55,8 @@ std::vector<Hierarchy> hierarchies() {
       auto first = entry.find(':');
       auto second = entry.find(':', first + 1);
       std::string list = "," + entry.substr(first + 1, second - first - 1) + ",";
-      bool match = key.empty() ? entry.starts_with("0::") : list.find("," + key + ",") != std::string::npos;
+      bool match =
+          key.empty() ? entry.starts_with("0::") : list.find("," + key + ",") != std::string::npos;
       if (match) found.push_back({f[4], entry.substr(second + 1), key});
     }
   }
@@ -203,9 +204,8 @@ TEST_F(PodIsolation, GcRemovesTheCgroupsOfAPodWhoseRktWasKilled) {
 
 TEST_F(PodIsolation, UnsupportedIsolatorsAreReportedAndCgroupOnesAreNot) {
   BuiltAci image = ctx.inspect_image(
-      "example.com/isolated",
-      R"({"isolators":[{"name":"resource/memory","value":{"limit":"64M"}},)"
-      R"({"name":"example.com/made-up","value":{}}]})");
+      "example.com/isolated", R"({"isolators":[{"name":"resource/memory","value":{"limit":"64M"}},)"
+                              R"({"name":"example.com/made-up","value":{}}]})");
   ProcResult r = run_pod({image.path.string(), "--", "--print-cgroups"});
   EXPECT_TRUE(Succeeded(r));
   EXPECT_THAT(r.err, HasSubstr("ignoring isolators not supported: example.com/made-up")) << r.err;

@@ -31,7 +31,8 @@ std::string read_all(const BlockReader& reader, bool slow = false) {
 /// Writes `data` in pieces of awkward sizes, then finishes.
 Result<void> produce(BlockBroadcast& stream, const std::string& data) {
   for (size_t at = 0, step = 1; at < data.size(); at += step, step = step * 7 % 40000 + 1) {
-    RKT_TRY(stream.write(std::span<const char>(data).subspan(at, std::min(step, data.size() - at))));
+    RKT_TRY(
+        stream.write(std::span<const char>(data).subspan(at, std::min(step, data.size() - at))));
   }
   stream.finish();
   return {};
