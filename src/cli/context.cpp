@@ -40,14 +40,14 @@ Result<pod::PodsDir> Context::pods_dir() {
   return pod::PodsDir(dir);
 }
 
-Result<image::Fetcher> Context::fetcher(image::PullPolicy policy) {
+Result<image::Fetcher> Context::fetcher(image::PullPolicy policy, image::FetchPurpose purpose) {
   RKT_TRY_ASSIGN(store::ImageStore * opened, store());
   RKT_TRY_ASSIGN(const config::Config* cfg, config());
   image::NetworkSettings network{
       [cfg](std::string_view host) { return config::auth_headers_for(*cfg, host); },
       m_globals.trust_keys_from_https,
       [cfg](std::string_view registry) { return config::docker_credentials_for(*cfg, registry); }};
-  return image::Fetcher(*opened, keystore(), insecure(), policy, std::move(network));
+  return image::Fetcher(*opened, keystore(), insecure(), policy, std::move(network), purpose);
 }
 
 Result<void> require_root(std::string_view command) {

@@ -31,7 +31,8 @@ class Context {
   /// The pods directory of the data dir.
   Result<pod::PodsDir> pods_dir();
   /// A fetcher over the store with the global insecure options.
-  Result<image::Fetcher> fetcher(image::PullPolicy policy);
+  Result<image::Fetcher> fetcher(image::PullPolicy policy,
+                                 image::FetchPurpose purpose = image::FetchPurpose::store);
 
   /// The images and per-app flags of `run`/`prepare`, split off argv before CLI11 parsed it.
   const SplitArguments& app_arguments() const { return m_app_arguments; }

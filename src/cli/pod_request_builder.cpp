@@ -80,7 +80,7 @@ Result<pod::PodRequest> build_pod_request(Context& context, const PodFlags& flag
                        "--pod-manifest and images on the command line are mutually exclusive");
   }
   RKT_TRY_ASSIGN(image::PullPolicy policy, image::parse_pull_policy(flags.pull_policy));
-  RKT_TRY_ASSIGN(image::Fetcher fetcher, context.fetcher(policy));
+  RKT_TRY_ASSIGN(image::Fetcher fetcher, context.fetcher(policy, image::FetchPurpose::pod));
   pod::PodRequest request;
   RKT_TRY(add_pod_level_flags(request, flags));
   request.skip_tree_check = context.insecure().ondisk;

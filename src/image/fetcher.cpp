@@ -9,7 +9,6 @@
 #include "image/find_image.hpp"
 #include "image/name_fetch.hpp"
 #include "image/remote_aci.hpp"
-#include "image/render.hpp"
 #include "image/signature_check.hpp"
 #include "util/file.hpp"
 #include "util/log.hpp"
@@ -44,12 +43,11 @@ Result<store::ImageInfo> Fetcher::fetch(const FetchRequest& request) {
 
 Result<store::ImageInfo> Fetcher::fetch_docker(const FetchRequest& request) {
   RKT_TRY_ASSIGN(docker::DockerRef ref, docker::parse_docker_ref(request.ref.text));
-  FetchContext context{m_store,    m_keystore, m_client,
-                       m_insecure, m_policy,   m_network.trust_keys_from_https};
+  FetchContext context = fetch_context();
   const config::BasicCredentials* credentials =
       m_network.docker_credentials ? m_network.docker_credentials(ref.registry) : nullptr;
   RKT_TRY_ASSIGN(store::ImageInfo info, docker::fetch_docker_image(context, ref, credentials));
-  return rendered(std::move(info));
+  return info;
 }
 
 Result<store::ImageInfo> Fetcher::fetch_name(const FetchRequest& request) {
@@ -63,11 +61,10 @@ Result<store::ImageInfo> Fetcher::fetch_name(const FetchRequest& request) {
       return std::move(found).error().wrap("pull policy is never");
     }
   }
-  FetchContext context{m_store,    m_keystore, m_client,
-                       m_insecure, m_policy,   m_network.trust_keys_from_https};
+  FetchContext context = fetch_context();
   RKT_TRY_ASSIGN(store::ImageInfo info,
                  fetch_by_discovery(context, request.ref.name, request.ref.labels));
-  return rendered(std::move(info));
+  return info;
 }
 
 Result<store::ImageInfo> Fetcher::fetch_url(const FetchRequest& request) {
@@ -81,18 +78,18 @@ Result<store::ImageInfo> Fetcher::fetch_url(const FetchRequest& request) {
     log::info("using image from local store for URL {}", url);
     return std::move(*stored);
   }
-  FetchContext context{m_store,    m_keystore, m_client,
-                       m_insecure, m_policy,   m_network.trust_keys_from_https};
+  FetchContext context = fetch_context();
   RemoteAci remote{
       url, request.signature_path.empty() ? default_signature_path(url) : request.signature_path};
   RKT_TRY_ASSIGN(store::ImageInfo info, fetch_remote_aci(context, remote));
   RKT_TRY(fetch_dependencies(context, info));
-  return rendered(std::move(info));
+  return info;
 }
 
-Result<store::ImageInfo> Fetcher::rendered(store::ImageInfo info) {
-  if (renders_at_fetch()) RKT_TRY(render_image(m_store, info));
-  return info;
+FetchContext Fetcher::fetch_context() const {
+  return FetchContext{m_store,    m_keystore, m_client,
+                      m_insecure, m_policy,   m_network.trust_keys_from_https,
+                      m_purpose};
 }
 
 Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
@@ -108,7 +105,7 @@ Result<store::ImageInfo> Fetcher::fetch_file(const FetchRequest& request) {
     RKT_TRY(verify_signature(manifest.name, path, signature));
   }
   RKT_TRY_ASSIGN(store::ImageInfo info, m_store.import_aci(path, store::ImportOptions{}));
-  return rendered(std::move(info));
+  return info;
 }
 
 Result<void> Fetcher::verify_signature(const std::string& image_name, const std::string& aci_path,

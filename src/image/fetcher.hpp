@@ -6,6 +6,7 @@
 
 #include "config/config.hpp"
 #include "config/insecure_options.hpp"
+#include "image/fetch_context.hpp"
 #include "image/http_client.hpp"
 #include "image/image_ref.hpp"
 #include "image/pull_policy.hpp"
@@ -28,15 +29,18 @@ struct NetworkSettings {
 };
 
 /// Gets images into the store: from the store itself, from files, from https URLs and appc
-/// discovery, and Docker registries; verifies signatures unless told not to, and renders the image's tree.
+/// discovery, and Docker registries; verifies signatures unless told not to. Trees are rendered
+/// by the first pod that uses an image, as rkt did (see FetchPurpose for the one exception).
 class Fetcher {
  public:
   Fetcher(store::ImageStore& store, trust::Keystore keystore, config::InsecureOptions insecure,
-          PullPolicy policy, NetworkSettings network = {})
+          PullPolicy policy, NetworkSettings network = {},
+          FetchPurpose purpose = FetchPurpose::store)
       : m_store(store),
         m_keystore(std::move(keystore)),
         m_insecure(insecure),
         m_policy(policy),
+        m_purpose(purpose),
         m_network(std::move(network)),
         m_client(HttpSecurity{insecure.http, insecure.tls}, m_network.auth_headers) {}
 
@@ -47,14 +51,15 @@ class Fetcher {
   Result<store::ImageInfo> fetch_name(const FetchRequest& request);
   Result<store::ImageInfo> fetch_url(const FetchRequest& request);
   Result<store::ImageInfo> fetch_docker(const FetchRequest& request);
+  FetchContext fetch_context() const;
   Result<void> verify_signature(const std::string& image_name, const std::string& aci_path,
                                 const std::string& signature_path);
-  Result<store::ImageInfo> rendered(store::ImageInfo info);
 
   store::ImageStore& m_store;
   trust::Keystore m_keystore;
   config::InsecureOptions m_insecure;
   PullPolicy m_policy;
+  FetchPurpose m_purpose;
   NetworkSettings m_network;
   HttpClient m_client;
 };

@@ -27,7 +27,7 @@ Result<std::vector<store::RenderImage>> flatten_image(store::ImageStore& store,
   return store::flatten_dependencies(render_input(store, image), resolve);
 }
 
-bool renders_at_fetch() {
+bool may_render_trees() {
   return ::geteuid() == 0;
 }
 

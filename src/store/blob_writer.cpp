@@ -14,17 +14,28 @@ namespace rkt::store {
 namespace {
 
 constexpr size_t k_chunk_size = 1 << 20;
+/// What O_DIRECT asks of buffers, sizes and offsets (the largest logical block size in use).
+constexpr size_t k_direct_alignment = 4096;
 constexpr size_t k_chunk_count = 8;
 /// Start writeback every this many bytes so the final fsync has little left to do.
 constexpr uint64_t k_writeback_chunk = 32ull << 20;
 
+/// Turns O_DIRECT on or off for `fd`; false where the filesystem refuses it.
+bool set_direct(int fd, bool on) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return false;
+  int wanted = on ? flags | O_DIRECT : flags & ~O_DIRECT;
+  return wanted == flags || ::fcntl(fd, F_SETFL, wanted) == 0;
+}
+
 }  // namespace
 
 BlobWriter::BlobWriter(int fd, std::string_view source)
-    : m_fd(fd), m_source(source), m_digest(util::bulk_sha512()) {
+    : m_fd(fd), m_source(source), m_digest(util::bulk_sha512()), m_direct(set_direct(fd, true)) {
   for (size_t i = 0; i < k_chunk_count; ++i) {
     auto chunk = std::make_unique<Chunk>();
-    chunk->bytes.resize(k_chunk_size);
+    chunk->bytes.reset(static_cast<char*>(std::aligned_alloc(k_direct_alignment, k_chunk_size)));
+    if (!chunk->bytes) throw std::bad_alloc();
     m_free.push_back(chunk.get());
     m_chunks.push_back(std::move(chunk));
   }
@@ -64,7 +75,7 @@ BlobWriter::Chunk* BlobWriter::take_free_chunk() {
 
 void BlobWriter::submit(Chunk* chunk) {
   if (m_inline) {
-    m_digest.update(chunk->bytes.data(), chunk->used);
+    m_digest.update(chunk->bytes.get(), chunk->used);
     auto r = write_out(*chunk);
     std::lock_guard lock(m_mutex);
     if (!r && !m_error) m_error = std::move(r).error();
@@ -86,12 +97,12 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
   while (size > 0) {
     if (!m_current) m_current = take_free_chunk();
     if (!m_current) break;  // the writer failed; report below
-    size_t n = std::min(size, m_current->bytes.size() - m_current->used);
-    std::copy_n(bytes, n, m_current->bytes.data() + m_current->used);
+    size_t n = std::min(size, k_chunk_size - m_current->used);
+    std::copy_n(bytes, n, m_current->bytes.get() + m_current->used);
     m_current->used += n;
     bytes += n;
     size -= n;
-    if (m_current->used == m_current->bytes.size()) submit(std::exchange(m_current, nullptr));
+    if (m_current->used == k_chunk_size) submit(std::exchange(m_current, nullptr));
   }
   std::lock_guard lock(m_mutex);
   if (m_error) return *m_error;
@@ -101,6 +112,7 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
 Result<BlobDigest> BlobWriter::finish() {
   if (m_current && m_current->used > 0) submit(std::exchange(m_current, nullptr));
   stop_workers();
+  if (m_direct) set_direct(m_fd, false);
   if (m_error) return *m_error;
   return BlobDigest{m_digest.hex(), m_total};
 }
@@ -135,24 +147,31 @@ void BlobWriter::run_stage(Stage stage) {
 
 Result<void> BlobWriter::process(Stage stage, const Chunk& chunk) {
   if (stage == Stage::hash) {
-    m_digest.update(chunk.bytes.data(), chunk.used);
+    m_digest.update(chunk.bytes.get(), chunk.used);
     return {};
   }
   return write_out(chunk);
 }
 
 Result<void> BlobWriter::write_out(const Chunk& chunk) {
-  const char* data = chunk.bytes.data();
+  const char* data = chunk.bytes.get();
   size_t size = chunk.used;
   while (size > 0) {
+    if (m_direct && (size % k_direct_alignment != 0 || m_written % k_direct_alignment != 0)) {
+      m_direct = !set_direct(m_fd, false);  // the tail goes through the page cache
+    }
     ssize_t n = ::write(m_fd, data, size);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINVAL && m_direct) {  // refused after all
+      m_direct = !set_direct(m_fd, false);
+      if (!m_direct) continue;
+    }
     if (n < 0) return Error::from_errno(errno, "writing the image blob of {}", m_source);
     data += n;
     size -= static_cast<size_t>(n);
     m_written += static_cast<uint64_t>(n);
   }
-  if (m_written - m_synced >= k_writeback_chunk) {
+  if (!m_direct && m_written - m_synced >= k_writeback_chunk) {
     // Best effort (not every filesystem supports it); the fsync before the rename is what
     // makes the blob durable.
     ::sync_file_range(m_fd, static_cast<off64_t>(m_synced),

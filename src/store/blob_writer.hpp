@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -25,8 +26,10 @@ struct BlobDigest {
 /// Hashes (SHA-512) and writes a byte stream to a file on two worker threads, one hashing and one
 /// writing each chunk, so that both overlap with each other and with the caller's decompression:
 /// an import costs about as much as the slowest of the three. Data is copied into a few large
-/// chunks; the caller blocks only when the workers are behind. Starts writeback early
-/// (sync_file_range) so the final fsync is short.
+/// chunks; the caller blocks only when the workers are behind. Full chunks are written past the
+/// page cache (O_DIRECT) where the filesystem allows: a blob is written once and read much later,
+/// and filling the page cache with it costs more than the write (page allocation, then
+/// writeback). Elsewhere it starts writeback early (sync_file_range) so the final fsync is short.
 class BlobWriter {
  public:
   BlobWriter(int fd, std::string_view source);
@@ -41,7 +44,7 @@ class BlobWriter {
 
  private:
   struct Chunk {
-    std::vector<char> bytes;
+    std::unique_ptr<char, decltype(&std::free)> bytes{nullptr, &std::free};  // page-aligned
     size_t used = 0;
     int stages_left = 0;  // workers still to see it (under m_mutex)
   };
@@ -73,6 +76,7 @@ class BlobWriter {
   util::Digest m_digest;   // the hashing worker's (or inline)
   uint64_t m_written = 0;  // the writing worker's (or inline)
   uint64_t m_synced = 0;
+  bool m_direct = false;  // the writing worker's: O_DIRECT is on
 
   std::thread m_hasher;
   std::thread m_writer;

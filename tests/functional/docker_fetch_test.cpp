@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -174,8 +175,7 @@ TEST_F(DockerFetchTest, LayersStackWithWhiteoutsAndOpaqueDirectories) {
   EXPECT_EQ(content, "upper");
 }
 
-// Without root the fetch does not render the tree (the first pod does): the import is then the
-// stream's only reader.
+// A `rkt` group member fetches without root; the tree is left to the first pod.
 TEST_F(DockerFetchTest, ARktGroupUserFetchesWithoutRenderingTheTree) {
   ASSERT_TRUE(Succeeded(ctx.run({"image", "list"})));  // the store, made by root
   push_busybox("busybox:user");
@@ -619,36 +619,56 @@ class DockerRunTest : public PodTest {
   DockerRegistry registry;
 };
 
-TEST_F(DockerRunTest, ThePodUsesTheTreeRenderedWhileFetchingWithoutRenderingItAgain) {
+// `rkt fetch` stores the image only, as rkt did: the first pod renders its tree.
+TEST_F(DockerRunTest, FetchStoresTheImageAndThePodRendersItsTree) {
   OciImage image;
   image.layers.push_back(OciLayer{{{"etc/motd", "hello from docker\n"}}, {}, {}, true});
-  image.layers.push_back(OciLayer{{{"etc/upper", std::string(2 << 20, 'u')}}});
   image.config = {{"Cmd", {"/bin/true"}}};
   registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "busybox:1");
   ProcResult fetched = ctx.run(
       {"--insecure-options=image,http", "fetch", "docker://" + registry.address() + "/busybox:1"});
   ASSERT_TRUE(Succeeded(fetched)) << dump(fetched);
+  EXPECT_TRUE(ctx.tree_dirs().empty()) << "no tree until a pod uses the image";
+  ProcResult ran = run_pod({"--net=none", last_line(fetched.out)});
+  ASSERT_TRUE(Succeeded(ran)) << dump(ran);
+  EXPECT_EQ(ctx.tree_dirs().size(), 2u) << "the image's tree beside the stage1's";
+}
+
+// A pod's own fetch extracts the tree from the stream the import reads, and the pod then uses
+// that tree as it is.
+TEST_F(DockerRunTest, APodsFetchRendersTheTreeWhileImportingAndThePodUsesIt) {
+  OciImage image;
+  image.layers.push_back(OciLayer{{{"etc/motd", "hello from docker\n"}}, {}, {}, true});
+  image.layers.push_back(OciLayer{{{"etc/upper", std::string(2 << 20, 'u')}}});
+  image.config = {{"Cmd", {"/bin/true"}}};
+  registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "busybox:1");
+  ProcResult prepared = ctx.run({"--insecure-options=image,http", "prepare",
+                                 "docker://" + registry.address() + "/busybox:1"});
+  ASSERT_TRUE(Succeeded(prepared)) << dump(prepared);
+  EXPECT_THAT(prepared.err, Not(HasSubstr("rendering while importing"))) << "the tree was placed";
+  ASSERT_EQ(ctx.listed_ids().size(), 2u) << "the image and the stage1";
   std::vector<fs::path> trees = ctx.tree_dirs();
-  ASSERT_EQ(trees.size(), 1u) << "one tree, no temporary one left";
-  fs::path tree = trees.front();
+  ASSERT_EQ(trees.size(), 2u) << "one tree per image, no temporary or second one";
+  auto found = std::find_if(trees.begin(), trees.end(), [](const fs::path& tree) {
+    return fs::exists(tree / "rootfs/etc/motd");
+  });
+  ASSERT_NE(found, trees.end()) << "the docker image's tree";
+  fs::path tree = *found;
   EXPECT_THAT(tree.filename().string(), ::testing::StartsWith("deps-sha512-"));
   EXPECT_TRUE(fs::exists(tree / "rendered"));
   EXPECT_THAT(read_text(tree / "hash"), ::testing::StartsWith("sha256-"));
-  EXPECT_THAT(read_text(tree / "image"), ::testing::StartsWith(last_line(fetched.out)));
   EXPECT_EQ(read_text(tree / "rootfs/etc/motd"), "hello from docker\n");
   EXPECT_TRUE(pending_tree_locks(ctx).empty());
   struct stat before {};
   ASSERT_EQ(::stat((tree / "rootfs").c_str(), &before), 0);
 
-  ProcResult verified = ctx.run({"image", "verify", last_line(fetched.out)});
-  EXPECT_TRUE(Succeeded(verified)) << dump(verified);
-  ProcResult ran = run_pod({"--net=none", last_line(fetched.out)});
+  ProcResult ran = ctx.run({"run-prepared", "--net=none", last_line(prepared.out)});
   ASSERT_TRUE(Succeeded(ran)) << dump(ran);
   EXPECT_THAT(ran.err, Not(HasSubstr("bad state")));
   struct stat after {};
   ASSERT_EQ(::stat((tree / "rootfs").c_str(), &after), 0);
   EXPECT_EQ(before.st_ino, after.st_ino) << "the tree was not rendered again";
-  EXPECT_THAT(ctx.tree_dirs(), ::testing::Contains(tree));  // beside the stage1's tree
+  EXPECT_EQ(ctx.tree_dirs(), trees);
 }
 
 TEST_F(DockerRunTest, InteractiveShellInADockerImage) {

@@ -52,6 +52,12 @@ class ImageTest : public RktTest {
   BuiltAci beta;
 };
 
+// `rkt fetch` stores images; their trees are rendered by the first pod (or `image render`), as
+// in rkt.
+TEST_F(ImageTest, FetchRendersNoTree) {
+  EXPECT_TRUE(ctx.tree_dirs().empty());
+}
+
 // --- list
 // -----------------------------------------------------------------------------------------
 

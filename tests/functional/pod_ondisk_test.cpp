@@ -17,16 +17,19 @@ using ::testing::Not;
 
 class PodOndisk : public PodTest {
  protected:
-  /// Fetches the inspect image (rendering its tree) and adds a file to the rendered rootfs.
-  void fetch_and_tamper() {
-    ctx.fetch_insecure(inspect_aci().path);
+  /// Prepares a pod of the inspect image (rendering its tree) and adds a file to the rendered
+  /// rootfs.
+  void render_and_tamper() {
+    ProcResult prepared =
+        ctx.run({"--insecure-options=image", "prepare", inspect_aci().path.string()});
+    ASSERT_TRUE(Succeeded(prepared)) << dump(prepared);
     bool tampered = false;
     for (const fs::path& tree : ctx.tree_dirs()) {
       if (!fs::exists(tree / "rootfs" / "inspect")) continue;  // the stage1's tree
       std::ofstream(tree / "rootfs" / "tampered") << "changed behind rkt's back";
       tampered = true;
     }
-    ASSERT_TRUE(tampered) << "the fetch rendered the image's tree";
+    ASSERT_TRUE(tampered) << "prepare rendered the image's tree";
   }
   ProcResult run_with(const std::string& insecure, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"--insecure-options=" + insecure, "run"};
@@ -36,7 +39,7 @@ class PodOndisk : public PodTest {
 };
 
 TEST_F(PodOndisk, AChangedTreeIsFoundAndRenderedAgain) {
-  fetch_and_tamper();
+  render_and_tamper();
   ProcResult r = run_with("image", {inspect_aci().path.string(), "--", "--list-dir=/"});
   ASSERT_TRUE(Succeeded(r)) << dump(r);
   EXPECT_THAT(r.err, HasSubstr("tree cache is in a bad state"));
@@ -51,16 +54,16 @@ TEST_F(PodOndisk, AChangedTreeIsFoundAndRenderedAgain) {
 }
 
 TEST_F(PodOndisk, PrepareChecksTooAndOndiskSkipsTheCheck) {
-  fetch_and_tamper();
-  ProcResult trusted = run_with("image,ondisk", {inspect_aci().path.string(), "--",
-                                                 "--read-file=/tampered"});
+  render_and_tamper();
+  ProcResult trusted =
+      run_with("image,ondisk", {inspect_aci().path.string(), "--", "--read-file=/tampered"});
   ASSERT_TRUE(Succeeded(trusted)) << dump(trusted);
   EXPECT_THAT(trusted.err, Not(HasSubstr("bad state")));
   EXPECT_EQ(value_of(trusted.out, "READ_FILE"), "changed behind rkt's back")
       << "--insecure-options=ondisk: the tree is used as it is on disk";
 
-  ProcResult prepared = ctx.run({"--insecure-options=image", "prepare",
-                                 inspect_aci().path.string()});
+  ProcResult prepared =
+      ctx.run({"--insecure-options=image", "prepare", inspect_aci().path.string()});
   ASSERT_TRUE(Succeeded(prepared)) << dump(prepared);
   EXPECT_THAT(prepared.err, HasSubstr("tree cache is in a bad state"));
 }

@@ -1,5 +1,6 @@
 #include "image/docker/docker_fetch.hpp"
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -69,22 +70,68 @@ Result<ResolvedImage> resolve(RegistryClient& registry, const DockerRef& ref) {
   return resolved;
 }
 
-Result<std::vector<std::filesystem::path>> cached_layers(RegistryClient& registry,
-                                                         LayerCache& cache, ResolvedImage& image) {
-  std::vector<Descriptor> blobs = image.layers;
-  if (image.config_blob) blobs.insert(blobs.begin(), *image.config_blob);
-  RKT_TRY(cache.ensure(registry, blobs));
-  if (image.config_blob) {
-    RKT_TRY_ASSIGN(std::string text, util::read_file(cache.path_of(image.config_blob->digest)));
-    image.config = json::parse(text, nullptr, false);
-    if (image.config.is_discarded()) {
-      return Error::make(ErrorKind::invalid_argument, "{}/blobs/{}: the image config is not JSON",
-                         registry.base_url(), image.config_blob->digest);
+/// Downloads at a time, as Docker and containerd default to. The layers download top first, as the
+/// squash reads them: fewer at a time give the top layer a larger share of the bandwidth, more
+/// hide the latency of many small layers.
+constexpr size_t k_parallel_downloads = 3;
+
+/// The image's blobs, downloading on a thread of their own while the fetch goes on: the squash
+/// reads the top layer as it arrives while the lower ones still download. Joined on destruction.
+class BackgroundDownloads {
+ public:
+  BackgroundDownloads(RegistryClient& registry, LayerCache& cache, const ResolvedImage& image)
+      : m_cache(cache) {
+    std::vector<Descriptor> blobs;  // the config, then the layers in the order the squash reads
+    if (image.config_blob) blobs.push_back(*image.config_blob);
+    blobs.insert(blobs.end(), image.layers.rbegin(), image.layers.rend());
+    for (const Descriptor& blob : blobs) {
+      m_feeds.emplace(blob.digest, std::make_shared<util::FileFeed>(blob.digest));
     }
+    for (const Descriptor& layer : image.layers) m_layers.push_back(m_feeds.at(layer.digest));
+    m_thread = std::thread([this, &registry, blobs = std::move(blobs)] {
+      m_outcome = m_cache.ensure(registry, blobs, k_parallel_downloads, m_feeds);
+    });
   }
-  std::vector<std::filesystem::path> paths;
-  for (const Descriptor& layer : image.layers) paths.push_back(cache.path_of(layer.digest));
-  return paths;
+  BackgroundDownloads(const BackgroundDownloads&) = delete;
+  BackgroundDownloads& operator=(const BackgroundDownloads&) = delete;
+  ~BackgroundDownloads() {
+    if (m_thread.joinable()) m_thread.join();
+  }
+
+  /// The layers, bottom first, readable as they arrive.
+  const LayerFeeds& layers() const { return m_layers; }
+
+  /// The config blob's text, once it is downloaded and checked.
+  Result<std::string> text_of(const Descriptor& blob) {
+    RKT_TRY(m_feeds.at(blob.digest)->wait());
+    return util::read_file(m_cache.path_of(blob.digest));
+  }
+
+  /// Waits for every download: how they went.
+  Result<void> finish() {
+    if (m_thread.joinable()) m_thread.join();
+    return m_outcome;
+  }
+
+ private:
+  LayerCache& m_cache;
+  LayerCache::Feeds m_feeds;
+  LayerFeeds m_layers;
+  Result<void> m_outcome{};
+  std::thread m_thread;
+};
+
+/// The image config, from its blob (schema 2) or the manifest (schema 1).
+Result<void> read_config(const RegistryClient& registry, BackgroundDownloads& downloads,
+                         ResolvedImage& image) {
+  if (!image.config_blob) return {};
+  RKT_TRY_ASSIGN(std::string text, downloads.text_of(*image.config_blob));
+  image.config = json::parse(text, nullptr, false);
+  if (image.config.is_discarded()) {
+    return Error::make(ErrorKind::invalid_argument, "{}/blobs/{}: the image config is not JSON",
+                       registry.base_url(), image.config_blob->digest);
+  }
+  return {};
 }
 
 /// The first of several failures of threads joined by a stream: when one stops, the others fail
@@ -118,7 +165,7 @@ void drain(const util::BlockReader& blocks) {
 }
 
 /// The image's tree, extracted from the squashed tar while the store imports it (instead of
-/// re-reading the stored blob afterwards). Only where the fetch renders.
+/// re-reading the stored blob afterwards). Only for a pod's own fetch, as root.
 struct StreamedRender {
   store::TreeStore trees;
   std::optional<store::PendingTree> tree;
@@ -142,11 +189,10 @@ struct StreamedRender {
   }
 };
 
-/// Starts rendering the image's tree from the stream, where the fetch renders (as root). Without
-/// it (or if it cannot start) the tree is rendered from the stored blob afterwards, as before.
+/// Starts rendering the image's tree from the stream. If it cannot start, the pod renders the
+/// tree from the stored blob.
 void start_render(std::optional<StreamedRender>& render, store::ImageStore& store,
                   util::BlockBroadcast& tar, const std::string& source, FirstError& failure) {
-  if (!renders_at_fetch()) return;
   auto pending = tree_store_of(store).begin_pending();
   if (!pending) {
     log::warn("rendering while importing: {}", pending.error().message);
@@ -170,17 +216,15 @@ void place_rendered(StreamedRender& render, store::ImageStore& store,
 /// Stacks the layers straight into the store's import through an in-process stream (a thread
 /// squashes, this one imports): the ACI is written once, as the store's blob, never as a
 /// temporary file first. The import checks and hashes it as any other, and commits only once the
-/// squash (and, as root, the tree's extraction from the same stream on a third thread)
+/// squash (and, when `renders`, the tree's extraction from the same stream on a third thread)
 /// succeeded; the tree takes its place after.
-Result<store::ImageInfo> import_squashed(store::ImageStore& store,
-                                         const std::vector<std::filesystem::path>& layers,
+Result<store::ImageInfo> import_squashed(store::ImageStore& store, const LayerFeeds& layers,
                                          const std::string& manifest_json,
-                                         store::ImportOptions options) {
-  const bool renders = renders_at_fetch();
+                                         store::ImportOptions options, bool renders) {
   util::BlockBroadcast tar(renders ? 2 : 1);
   FirstError failure;
   std::optional<StreamedRender> render;
-  start_render(render, store, tar, options.source, failure);
+  if (renders) start_render(render, store, tar, options.source, failure);
   if (renders && !render) tar.leave(k_render_reader);
   Result<void> squashed{};
   std::thread writer([&] {
@@ -237,15 +281,26 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
   RegistryClient registry(context.client, ref, credentials);
   RKT_TRY_ASSIGN(ResolvedImage image, resolve(registry, ref));
   RKT_TRY_ASSIGN(LayerCache cache, LayerCache::open(context.store.paths().cas));
-  RKT_TRY_ASSIGN(auto layers, cached_layers(registry, cache, image));
+  BackgroundDownloads downloads(registry, cache, image);
+  // A failed download is the cause of whatever failed after it.
+  auto cause = [&downloads](Error error) {
+    auto downloaded = downloads.finish();
+    return downloaded ? std::move(error) : std::move(downloaded).error();
+  };
+  if (auto config = read_config(registry, downloads, image); !config) {
+    return cause(std::move(config).error());
+  }
   DockerOrigin origin{ref, image.manifest_digest,
                       image.config_blob ? image.config_blob->digest : image.manifest_digest};
   auto manifest = appc_manifest_for(image.config, origin);
-  if (!manifest) return std::move(manifest).error().wrap("{}", canonical);
-  RKT_TRY_ASSIGN(
-      store::ImageInfo info,
-      import_squashed(context.store, layers, appc::to_json(*manifest).dump(),
-                      store::ImportOptions{ref.tag == "latest" && ref.digest.empty(), canonical}));
+  if (!manifest) return cause(std::move(manifest).error().wrap("{}", canonical));
+  auto imported =
+      import_squashed(context.store, downloads.layers(), appc::to_json(*manifest).dump(),
+                      store::ImportOptions{ref.tag == "latest" && ref.digest.empty(), canonical},
+                      context.purpose == FetchPurpose::pod && may_render_trees());
+  if (!imported) return cause(std::move(imported).error());
+  RKT_TRY(downloads.finish());
+  store::ImageInfo info = std::move(*imported);
   std::vector<std::string> made_of;
   for (const Descriptor& layer : image.layers) made_of.push_back(layer.digest);
   if (image.config_blob) made_of.push_back(image.config_blob->digest);

@@ -72,7 +72,7 @@ bool LayerCache::has(const std::string& digest) const {
 }
 
 Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& blob,
-                                  LayerProgress& progress, size_t row) {
+                                  LayerProgress& progress, size_t row, util::FileFeed* feed) {
   std::string url = registry.blob_url(blob.digest);
   RKT_TRY_ASSIGN(ResumableDownload file, ResumableDownload::open(m_downloads, url));
   if (has(blob.digest)) {  // another fetch finished it while we waited
@@ -99,11 +99,13 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
     digest.emplace(util::DigestAlgorithm::sha256);
     file_fd = fd;
     written = flushed = kept;
+    if (feed) feed->start(fd, kept);
     return digest_prefix(fd, kept, *digest);
   };
   hooks.on_chunk = [&](std::string_view chunk) {
     digest->update(chunk);
     written += chunk.size();
+    if (feed) feed->grew(written);
     // Start writing back as we go, so that the fsync before the blob enters the cache has
     // little left to wait for.
     if (written - flushed >= k_writeback_step) {
@@ -135,7 +137,7 @@ Result<void> LayerCache::download(RegistryClient& registry, const Descriptor& bl
 }
 
 Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Descriptor>& blobs,
-                                size_t parallel) {
+                                size_t parallel, const Feeds& feeds) {
   std::vector<const Descriptor*> missing;
   for (const Descriptor& blob : blobs) {
     bool queued = std::any_of(missing.begin(), missing.end(),
@@ -145,12 +147,20 @@ Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Desc
   std::vector<std::pair<std::string, uint64_t>> rows;
   for (const Descriptor* blob : missing) rows.emplace_back(blob->digest, blob->size);
   LayerProgress progress(rows);
+  for (const Descriptor& blob : blobs) {  // those in the cache already are whole
+    auto found = feeds.find(blob.digest);
+    if (found != feeds.end() && has(blob.digest)) found->second->complete(path_of(blob.digest));
+  }
   std::atomic<size_t> next{0};
   std::mutex error_mutex;
   std::optional<Error> first_error;
   auto worker = [&] {
     for (size_t i = next++; i < missing.size(); i = next++) {
-      auto done = download(registry, *missing[i], progress, i);
+      auto found = feeds.find(missing[i]->digest);
+      util::FileFeed* feed = found == feeds.end() ? nullptr : found->second.get();
+      auto done = download(registry, *missing[i], progress, i, feed);
+      if (feed && done) feed->complete(path_of(missing[i]->digest));
+      if (feed && !done) feed->fail(done.error());
       if (!done) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = std::move(done).error();
@@ -161,8 +171,25 @@ Result<void> LayerCache::ensure(RegistryClient& registry, const std::vector<Desc
   std::vector<std::thread> threads;
   for (size_t i = 0; i < std::min(parallel, missing.size()); ++i) threads.emplace_back(worker);
   for (std::thread& thread : threads) thread.join();
+  settle(feeds, blobs, first_error);
   if (first_error) return std::move(*first_error);
   return {};
+}
+
+void LayerCache::settle(const Feeds& feeds, const std::vector<Descriptor>& blobs,
+                        const std::optional<Error>& failure) const {
+  for (const Descriptor& blob : blobs) {
+    auto found = feeds.find(blob.digest);
+    if (found == feeds.end() || found->second->settled()) continue;
+    if (has(blob.digest)) {  // another fetch downloaded it
+      found->second->complete(path_of(blob.digest));
+    } else {
+      found->second->fail(
+          failure
+              ? Error::make(failure->kind, "{} not downloaded: {}", blob.digest, failure->message)
+              : Error::make(ErrorKind::not_found, "{} not downloaded", blob.digest));
+    }
+  }
 }
 
 Result<void> LayerCache::record(const std::string& image_key,

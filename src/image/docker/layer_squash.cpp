@@ -23,20 +23,48 @@ using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
 
-/// A layer that libarchive could not read, named by its file (the blob's digest).
-Error layer_error(const std::filesystem::path& layer, archive* a) {
-  return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.filename().string(),
+/// A layer that libarchive could not read, named by its feed (the blob's digest).
+Error layer_error(const util::FileFeed& layer, archive* a) {
+  return Error::make(ErrorKind::invalid_argument, "layer {}: {}", layer.name(),
                      archive_error_string(a));
 }
 
-Result<ReadPtr> open_layer(const std::filesystem::path& path) {
-  ReadPtr a(archive_read_new(), archive_read_free);
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 17) != ARCHIVE_OK) {
-    return layer_error(path, a.get());
+/// A layer being read: libarchive's input, read from the feed as it arrives.
+struct LayerInput {
+  std::shared_ptr<util::FileFeed> feed;
+  uint64_t offset = 0;
+  std::string buffer = std::string(1 << 17, '\0');
+};
+
+la_ssize_t read_layer(archive* a, void* client, const void** block) {
+  auto& input = *static_cast<LayerInput*>(client);
+  auto n = input.feed->read_at(input.offset, input.buffer);
+  if (!n) {
+    archive_set_error(a, EIO, "%s", n.error().message.c_str());
+    return -1;
   }
-  return a;
+  input.offset += *n;
+  *block = input.buffer.data();
+  return static_cast<la_ssize_t>(*n);
+}
+
+/// A layer open for reading (the input must outlive the archive, which reads through it).
+struct OpenLayer {
+  std::unique_ptr<LayerInput> input;
+  ReadPtr reader{nullptr, archive_read_free};
+  archive* get() const { return reader.get(); }
+};
+
+Result<OpenLayer> open_layer(const std::shared_ptr<util::FileFeed>& feed) {
+  OpenLayer layer{std::make_unique<LayerInput>(LayerInput{feed}),
+                  ReadPtr(archive_read_new(), archive_read_free)};
+  archive_read_support_filter_all(layer.get());
+  archive_read_support_format_tar(layer.get());
+  if (archive_read_open(layer.get(), layer.input.get(), nullptr, &read_layer, nullptr) !=
+      ARCHIVE_OK) {
+    return layer_error(*feed, layer.get());
+  }
+  return layer;
 }
 
 std::string parent_of(const std::string& path) {
@@ -87,8 +115,8 @@ Result<void> write_header(archive* out, archive_entry* entry, const std::string&
 
 /// Copies the entry's `size` bytes of data; the holes of a sparse entry are written as zeros
 /// (write_header made its header dense).
-Result<void> copy_data(archive* in, archive* out, la_int64_t size,
-                       const std::filesystem::path& layer, const std::string& path) {
+Result<void> copy_data(archive* in, archive* out, la_int64_t size, util::FileFeed& layer,
+                       const std::string& path) {
   static const std::string zeros(1 << 16, '\0');
   la_int64_t done = 0;
   auto write = [&](const void* data, size_t n) -> Result<void> {
@@ -127,11 +155,11 @@ struct OrphanLink {
 /// Writes each orphan link as a file with its target's content in `layer` (a second pass over
 /// the layer, only when it has such links); further links to the same target link to the first.
 /// A link to no file of the layer is an error.
-Result<void> write_orphan_links(const std::filesystem::path& layer,
+Result<void> write_orphan_links(const std::shared_ptr<util::FileFeed>& layer,
                                 const std::vector<OrphanLink>& links, archive* out) {
   std::unordered_map<std::string, std::vector<std::string>> by_target;
   for (const OrphanLink& link : links) by_target[link.target].push_back(link.path);
-  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
+  RKT_TRY_ASSIGN(OpenLayer a, open_layer(layer));
   archive_entry* entry = nullptr;
   int status = ARCHIVE_EOF;
   while (!by_target.empty() && (status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
@@ -144,7 +172,7 @@ Result<void> write_orphan_links(const std::filesystem::path& layer,
     la_int64_t size = archive_entry_size(entry);
     EntryPtr copy(archive_entry_clone(entry), archive_entry_free);
     RKT_TRY(write_header(out, copy.get(), paths.front()));
-    if (size > 0) RKT_TRY(copy_data(a.get(), out, size, layer, paths.front()));
+    if (size > 0) RKT_TRY(copy_data(a.get(), out, size, *layer, paths.front()));
     for (size_t i = 1; i < paths.size(); ++i) {
       EntryPtr link(archive_entry_clone(entry), archive_entry_free);
       archive_entry_set_size(link.get(), 0);
@@ -154,21 +182,23 @@ Result<void> write_orphan_links(const std::filesystem::path& layer,
     by_target.erase(found);
   }
   if (!by_target.empty() && status != ARCHIVE_EOF) {
-    return layer_error(layer, a.get());
+    return layer_error(*layer, a.get());
   }
   if (!by_target.empty()) {
     const auto& [target, paths] = *by_target.begin();
     return Error::make(ErrorKind::invalid_argument,
                        "layer {}: hard link `{}` to `{}`, which is not a file of the layer",
-                       layer.filename().string(), paths.front(), target);
+                       layer->name(), paths.front(), target);
   }
   return {};
 }
 
 /// Writes the entries of `layer` that the layers above it left visible, in the layer's order;
-/// then adds what it removes and writes to `above`, for the layers below.
-Result<void> copy_visible(const std::filesystem::path& layer, Above& above, archive* out) {
-  RKT_TRY_ASSIGN(ReadPtr a, open_layer(layer));
+/// then adds what it removes and writes to `above`, for the layers below. The layer counts once
+/// it is whole (a download: checked), even if its tar ended before its last bytes.
+Result<void> copy_visible(const std::shared_ptr<util::FileFeed>& layer, Above& above,
+                          archive* out) {
+  RKT_TRY_ASSIGN(OpenLayer a, open_layer(layer));
   std::vector<std::string> removed;
   std::vector<std::string> emptied;
   std::unordered_set<std::string> linkable;  // files this layer wrote: what its links may name
@@ -196,7 +226,7 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     } else {
       RKT_TRY(write_header(out, entry, path));
       if (archive_entry_size(entry) > 0) {
-        RKT_TRY(copy_data(a.get(), out, archive_entry_size(entry), layer, path));
+        RKT_TRY(copy_data(a.get(), out, archive_entry_size(entry), *layer, path));
       }
       if (archive_entry_filetype(entry) == AE_IFREG) linkable.insert(path);
     }
@@ -205,8 +235,9 @@ Result<void> copy_visible(const std::filesystem::path& layer, Above& above, arch
     if (!is_dir) removed.push_back(std::move(path));
   }
   if (status != ARCHIVE_EOF) {
-    return layer_error(layer, a.get());
+    return layer_error(*layer, a.get());
   }
+  RKT_TRY(layer->wait());
   if (!orphans.empty()) RKT_TRY(write_orphan_links(layer, orphans, out));
   above.removed.insert(removed.begin(), removed.end());
   above.emptied.insert(emptied.begin(), emptied.end());
@@ -257,8 +288,8 @@ std::string normalize_layer_path(std::string_view path) {
   return std::string(path);
 }
 
-Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
-                           std::string_view manifest_json, const TarSink& sink) {
+Result<void> squash_layers(const LayerFeeds& layers, std::string_view manifest_json,
+                           const TarSink& sink) {
   WritePtr out(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(out.get());
   archive_write_set_bytes_per_block(out.get(), 1 << 16);  // fewer, larger writes

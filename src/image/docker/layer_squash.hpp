@@ -1,11 +1,12 @@
 #pragma once
 
-#include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "util/file_feed.hpp"
 #include "util/result.hpp"
 
 namespace rkt::image::docker {
@@ -17,9 +18,12 @@ namespace rkt::image::docker {
 /// ".wh.NAME" deletes NAME of the layers below, ".wh..wh..opq" empties its directory of the layers
 /// below. One pass over each layer, top layer first: each layer's visible entries come in that
 /// layer's order, so a child may come before a lower layer's entry for its directory.
+/// A layer may still be downloading: the squash reads what has arrived and waits for the rest,
+/// and succeeds only once every layer is whole.
 using TarSink = std::function<Result<void>(std::span<const char>)>;
-Result<void> squash_layers(const std::vector<std::filesystem::path>& layers,
-                           std::string_view manifest_json, const TarSink& sink);
+using LayerFeeds = std::vector<std::shared_ptr<util::FileFeed>>;
+Result<void> squash_layers(const LayerFeeds& layers, std::string_view manifest_json,
+                           const TarSink& sink);
 
 /// "a/b" from "./a/b/", "/a/b" or "a/b": the path docker layers mean ("" for the root).
 std::string normalize_layer_path(std::string_view path);

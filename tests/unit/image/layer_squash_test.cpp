@@ -7,11 +7,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "image/docker/layer_squash.hpp"
 #include "support/aci_builder.hpp"
 #include "support/temp_dir.hpp"
+#include "util/file.hpp"
+#include "util/unique_fd.hpp"
 
 namespace rkt::image::docker {
 namespace {
@@ -32,6 +37,17 @@ TarSink to_fd(int fd) {
   };
 }
 
+/// Feeds of complete files, named as the files are.
+LayerFeeds feeds_of(const std::vector<std::filesystem::path>& paths) {
+  LayerFeeds feeds;
+  for (const auto& path : paths) {
+    auto feed = util::FileFeed::of_file(path, path.filename().string());
+    EXPECT_TRUE(feed) << feed.error().message;
+    if (feed) feeds.push_back(std::move(*feed));
+  }
+  return feeds;
+}
+
 class LayerSquashTest : public ::testing::Test {
  protected:
   /// Squashes `layers` (bottom first, written gzip-compressed as registries serve them).
@@ -44,7 +60,7 @@ class LayerSquashTest : public ::testing::Test {
     std::filesystem::path out = dir.path() / "image.tar";
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     ASSERT_GE(fd, 0);
-    auto squashed = squash_layers(paths, R"({"acKind":"ImageManifest"})", to_fd(fd));
+    auto squashed = squash_layers(feeds_of(paths), R"({"acKind":"ImageManifest"})", to_fd(fd));
     ::close(fd);
     ASSERT_TRUE(squashed) << squashed.error().message;
     read(out);
@@ -167,7 +183,7 @@ TEST_F(LayerSquashTest, ALinkToNoFileOfItsLayerFailsNamingIt) {
   std::filesystem::path path = dir.path() / "sha256-links";
   layer.write(path, Compression::gzip);
   int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  auto squashed = squash_layers({path}, "{}", to_fd(fd));
+  auto squashed = squash_layers(feeds_of({path}), "{}", to_fd(fd));
   ::close(fd);
   ASSERT_FALSE(squashed);
   EXPECT_THAT(
@@ -188,7 +204,7 @@ TEST_F(LayerSquashTest, ALayerCutShortFailsNamingIt) {
   layer.write(path, Compression::gzip);
   std::filesystem::resize_file(path, 100000);
   int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  auto squashed = squash_layers({path}, "{}", to_fd(fd));
+  auto squashed = squash_layers(feeds_of({path}), "{}", to_fd(fd));
   ::close(fd);
   ASSERT_FALSE(squashed);
   EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("layer sha256-cut: "));
@@ -198,10 +214,91 @@ TEST_F(LayerSquashTest, ALayerThatIsNotATarFailsNamingIt) {
   std::filesystem::path bad = dir.path() / "sha256-bad";
   AciBuilder::write_bytes(bad, "not a tar at all, not even close to one");
   int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  auto squashed = squash_layers({bad}, "{}", to_fd(fd));
+  auto squashed = squash_layers(feeds_of({bad}), "{}", to_fd(fd));
   ::close(fd);
   ASSERT_FALSE(squashed);
   EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("sha256-bad"));
+}
+
+/// A layer "downloading": its bytes copied into `growing` piece by piece, announced to `feed`.
+class Arrival {
+ public:
+  Arrival(const std::filesystem::path& whole, const std::filesystem::path& growing)
+      : m_bytes(*util::read_file(whole)),
+        m_fd(::open(growing.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)),
+        m_path(growing) {
+    feed->start(m_fd.get(), 0);
+  }
+  /// Writes the bytes in pieces of 1000 (all but `hold_back` of them).
+  void write(size_t hold_back = 0) {
+    while (m_written + hold_back < m_bytes.size()) {
+      size_t n = std::min<size_t>(1000, m_bytes.size() - hold_back - m_written);
+      ASSERT_EQ(::write(m_fd.get(), m_bytes.data() + m_written, n), static_cast<ssize_t>(n));
+      m_written += n;
+      feed->grew(m_written);
+    }
+  }
+  void complete() { feed->complete(m_path); }
+
+  std::shared_ptr<util::FileFeed> feed = std::make_shared<util::FileFeed>("sha256-arriving");
+
+ private:
+  std::string m_bytes;
+  UniqueFd m_fd;
+  std::filesystem::path m_path;
+  size_t m_written = 0;
+};
+
+TEST_F(LayerSquashTest, ALayerIsSquashedAsItArrivesAndCountsOnceItIsWhole) {
+  AciBuilder lower;
+  lower.file("lower", "from below\n");
+  AciBuilder upper;
+  upper.dir("big").file("big/file", std::string(300000, 'u')).file("top", "from above\n");
+  lower.write(dir.path() / "lower", Compression::gzip);
+  upper.write(dir.path() / "upper", Compression::gzip);
+  Arrival arriving(dir.path() / "upper", dir.path() / "upper.part");
+  LayerFeeds layers = feeds_of({dir.path() / "lower"});
+  layers.push_back(arriving.feed);  // the top layer, still downloading
+
+  std::filesystem::path out = dir.path() / "image.tar";
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  Result<void> squashed{};
+  std::atomic<bool> done{false};
+  std::thread squash([&] {
+    squashed = squash_layers(layers, "{}", to_fd(fd));
+    done = true;
+  });
+  arriving.write();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(done) << "every byte is there, but the download is not checked yet";
+  arriving.complete();
+  squash.join();
+  ::close(fd);
+  ASSERT_TRUE(squashed) << squashed.error().message;
+  read(out);
+  EXPECT_EQ(entries["rootfs/top"], "f:from above\n");
+  EXPECT_EQ(entries["rootfs/big/file"], "f:" + std::string(300000, 'u'));
+  EXPECT_EQ(entries["rootfs/lower"], "f:from below\n");
+}
+
+TEST_F(LayerSquashTest, ADownloadThatFailsUnderTheSquashFailsItWithTheDownloadsError) {
+  AciBuilder upper;
+  upper.file("top", std::string(100000, 't'));
+  upper.write(dir.path() / "upper", Compression::gzip);
+  Arrival arriving(dir.path() / "upper", dir.path() / "upper.part");
+  arriving.write(5000);  // all but the last bytes
+  std::thread failing([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    arriving.feed->fail(Error::make(ErrorKind::verification_failed,
+                                    "http://registry/blobs/sha256:aa: content has digest x"));
+  });
+  int fd = ::open((dir.path() / "out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  auto squashed = squash_layers({arriving.feed}, "{}", to_fd(fd));
+  failing.join();
+  ::close(fd);
+  ASSERT_FALSE(squashed);
+  EXPECT_THAT(squashed.error().message, ::testing::HasSubstr("content has digest x"));
 }
 
 }  // namespace
