@@ -58,6 +58,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+constexpr long k_body_buffer_size = 256 * 1024;
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
@@ -186,6 +188,9 @@ Result<HttpResponse> HttpClient::get(const HttpRequest& request, const BodySink&
   lib->easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   lib->easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
   lib->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  // Bodies in pieces of up to 256 KiB rather than 16: fewer reads from the socket, and fewer
+  // writes, digest calls and wake-ups of a reader downstream (~7% of a layer fetch's CPU).
+  lib->easy_setopt(c, CURLOPT_BUFFERSIZE, k_body_buffer_size);
   lib->easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   lib->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   lib->easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
