@@ -12,7 +12,8 @@ namespace rkt::image {
 
 /// What a fetch is for. `rkt fetch` only stores the image (as rkt did); the first pod that uses
 /// it renders its tree. A pod's own fetch of a Docker image, whose tree is needed right after,
-/// extracts the tree from the same stream as the import rather than from the stored blob.
+/// extracts the tree from the same stream as the import rather than from the stored blob (pods
+/// are prepared as root, which trees need: they keep file owners).
 enum class FetchPurpose { store, pod };
 
 /// What the remote fetchers (URLs, discovery, docker) share for one `rkt fetch` or `rkt run`.

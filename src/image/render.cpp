@@ -1,7 +1,5 @@
 #include "image/render.hpp"
 
-#include <unistd.h>
-
 #include "image/find_image.hpp"
 
 namespace rkt::image {
@@ -25,10 +23,6 @@ Result<std::vector<store::RenderImage>> flatten_image(store::ImageStore& store,
     return render_input(store, *found);
   };
   return store::flatten_dependencies(render_input(store, image), resolve);
-}
-
-bool may_render_trees() {
-  return ::geteuid() == 0;
 }
 
 store::TreeStore tree_store_of(const store::ImageStore& store) {

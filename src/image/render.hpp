@@ -12,10 +12,6 @@ namespace rkt::image {
 Result<std::vector<store::RenderImage>> flatten_image(store::ImageStore& store,
                                                       const store::ImageInfo& image);
 
-/// Whether this process may render trees while fetching: only as root, since trees keep file
-/// owners (a `rkt` group member's fetch leaves the rendering to the first pod, as rkt did).
-bool may_render_trees();
-
 /// The tree store of a data dir.
 store::TreeStore tree_store_of(const store::ImageStore& store);
 

@@ -282,9 +282,7 @@ TEST_F(DockerFetchTest, CorruptLayerFailsItsDigestCheck) {
   image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
   fs::path layout = write_oci_layout(ctx.scratch_path("layout"), "t", {image});
   registry.push(layout, "corrupt:1", PushFormat::oci);
-  json manifest =
-      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("corrupt", "1"))));
-  std::string layer = manifest["layers"][0]["digest"];
+  std::string layer = registry.layer_digest("corrupt", "1", 0);
   fs::path data = registry.blob_data(layer);
   fs::permissions(data, fs::perms::owner_write, fs::perm_options::add);
   std::string bytes;
@@ -303,9 +301,7 @@ TEST_F(DockerFetchTest, TruncatedLayerIsRefused) {
   image.layers.push_back(OciLayer{{{"x", std::string(5000, 'x')}}});
   registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "short:1",
                 PushFormat::oci);
-  json manifest =
-      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("short", "1"))));
-  std::string layer = manifest["layers"][0]["digest"];
+  std::string layer = registry.layer_digest("short", "1", 0);
   fs::resize_file(registry.blob_data(layer), 10);
   ProcResult r = fetch("short:1");
   expect_failed_cleanly(ctx, r, "/blobs/" + layer);
@@ -447,9 +443,7 @@ TEST_P(DockerInterruptTest, KilledLayerDownloadLeavesTheStoreConsistentAndResume
   image.layers.push_back(OciLayer{{{"big", random_bytes(4 << 20, 11)}}});
   registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "big:1",
                 PushFormat::oci);
-  json manifest =
-      json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("big", "1"))));
-  std::string big_layer = manifest["layers"][1]["digest"];
+  std::string big_layer = registry.layer_digest("big", "1", 1);
   std::string blob_path = "/v2/big/blobs/" + big_layer;
   json relay = {{"proxy", "http://" + registry.address()}};
   server.rule("/v2/*", relay);
@@ -504,9 +498,7 @@ class DockerKeptBlobTest : public DockerRelayTest {
     image.layers.push_back(OciLayer{{{"etc/kept", "kept\n"}}});
     registry.push(write_oci_layout(ctx.scratch_path("layout"), "t", {image}), "kept:1",
                   PushFormat::oci);
-    json manifest =
-        json::parse(std::ifstream(registry.blob_data(registry.manifest_digest("kept", "1"))));
-    std::string layer = manifest["layers"][0]["digest"];
+    std::string layer = registry.layer_digest("kept", "1", 0);
     std::string blob_path = "/v2/kept/blobs/" + layer;
     server.rule("/v2/*", {{"proxy", "http://" + registry.address()}});
     fs::path downloads = ctx.data_dir() / "cas/downloads";

@@ -266,4 +266,10 @@ std::string DockerRegistry::manifest_digest(const std::string& name, const std::
                    tag / "current/link");
 }
 
+std::string DockerRegistry::layer_digest(const std::string& name, const std::string& tag,
+                                         size_t index) const {
+  auto manifest = nlohmann::json::parse(read_text(blob_data(manifest_digest(name, tag))));
+  return manifest.at("layers").at(index).at("digest");
+}
+
 }  // namespace rkt::functional

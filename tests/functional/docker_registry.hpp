@@ -70,6 +70,8 @@ class DockerRegistry {
   fs::path blob_data(const std::string& digest) const;
   /// Digest of the manifest tag NAME:TAG points to, as stored.
   std::string manifest_digest(const std::string& name, const std::string& tag) const;
+  /// Digest of layer `index` (bottom first) of the image manifest NAME:TAG points to.
+  std::string layer_digest(const std::string& name, const std::string& tag, size_t index) const;
   /// Token auth: the token endpoint's JSON answer, a JWT granting pull and push on
   /// `repositories`, signed by a key the registry trusts.
   std::string token_answer(const std::vector<std::string>& repositories) const;

@@ -165,7 +165,7 @@ void drain(const util::BlockReader& blocks) {
 }
 
 /// The image's tree, extracted from the squashed tar while the store imports it (instead of
-/// re-reading the stored blob afterwards). Only for a pod's own fetch, as root.
+/// re-reading the stored blob afterwards). Only for a pod's own fetch.
 struct StreamedRender {
   store::TreeStore trees;
   std::optional<store::PendingTree> tree;
@@ -297,7 +297,7 @@ Result<store::ImageInfo> fetch_docker_image(const FetchContext& context, const D
   auto imported =
       import_squashed(context.store, downloads.layers(), appc::to_json(*manifest).dump(),
                       store::ImportOptions{ref.tag == "latest" && ref.digest.empty(), canonical},
-                      context.purpose == FetchPurpose::pod && may_render_trees());
+                      context.purpose == FetchPurpose::pod);
   if (!imported) return cause(std::move(imported).error());
   RKT_TRY(downloads.finish());
   store::ImageInfo info = std::move(*imported);

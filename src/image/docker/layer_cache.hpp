@@ -39,7 +39,7 @@ class LayerCache {
   /// rkt printed). Each of `feeds` follows its blob: what arrived, then whole (checked and in the
   /// cache) or failed; all of them are settled when this returns.
   Result<void> ensure(RegistryClient& registry, const std::vector<Descriptor>& blobs,
-                      size_t parallel = 4, const Feeds& feeds = {});
+                      size_t parallel, const Feeds& feeds);
   /// Records that stored image `image_key` was made of `digests` (its layers and config).
   Result<void> record(const std::string& image_key, const std::vector<std::string>& digests);
 

@@ -30,6 +30,7 @@ TEST(BlobWriter, HashesAndWritesEverythingInOrder) {
   EXPECT_EQ(digest->size, expected.size());
   EXPECT_EQ(digest->sha512_hex, util::sha512_hex(expected));
   EXPECT_EQ(*util::read_file(path), expected);
+  EXPECT_EQ(::fcntl(fd.get(), F_GETFL) & O_DIRECT, 0) << "the descriptor is left as it was given";
 }
 
 TEST(BlobWriter, ReportsWriteFailures) {
